@@ -1,0 +1,256 @@
+"""Typed records that flow through the pipeline: parse → fetch → match → audit → render.
+
+Field names follow the JSON contract of DESIGN.md (schema_version "1"): extend, never rename.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "BatchSummary",
+    "Claim",
+    "ClaimResult",
+    "Evidence",
+    "Finding",
+    "InputErrorRecord",
+    "Label",
+    "MatchEvidence",
+    "MatchResult",
+    "Paper",
+    "PaperStatus",
+    "Recomputed",
+    "Reference",
+    "Report",
+    "ReportResult",
+    "ReportSummary",
+    "Reported",
+    "Severity",
+    "StatedFigures",
+    "VerifyResult",
+]
+
+SCHEMA_VERSION = "1"
+
+Severity = Literal["error", "warning", "info"]
+PaperStatus = Literal["found", "not_found", "unavailable", "malformed"]
+Label = Literal["supported", "contradicted", "not_found", "unverifiable"]
+ReportFormat = Literal["markdown", "text"]
+TableFormat = Literal["tsv", "pipe"]
+UrlKind = Literal["abs", "pdf", "arxiv_prefix", "bare", "doi", "other"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+
+
+class Finding(_Model):
+    """One thing wrong (or worth knowing) about a report, a claim, a reference or a batch.
+
+    Example: ``Finding(code="truncated_claim", severity="warning", message="claim 1 is cut off mid-word", line=31)``
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    line: int | None = None
+    arxiv_id: str | None = None
+    claim_index: int | None = None
+    path: str | None = None
+    details: dict[str, str | int | float | bool | list[str] | None] = Field(default_factory=dict)
+
+
+class StatedFigures(_Model):
+    """Figures the report states about itself; None when the report does not state them."""
+
+    papers_retrieved: int | None = None
+    claims_extracted: int | None = None
+    claims_verified: int | None = None
+    quality_score: float | None = None
+    papers_retrieved_line: int | None = None
+    claims_extracted_line: int | None = None
+    claims_verified_line: int | None = None
+
+
+class Reported(_Model):
+    """What the report says of a claim: its ✓/× mark and confidence."""
+
+    verified: bool
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+
+
+class Claim(_Model):
+    """One row of the report's claims table."""
+
+    index: int = Field(ge=1, description="1-based position in table order")
+    line: int = Field(ge=1, description="1-based line of the row in the report file")
+    text: str
+    truncated: bool = False
+    reported: Reported
+
+
+class Reference(_Model):
+    """One cited paper of the report's reference list."""
+
+    raw: str
+    line: int
+    arxiv_id: str | None = Field(default=None, description="arXiv id without version")
+    version: int | None = None
+    url_kind: UrlKind = "other"
+    status: PaperStatus | None = Field(default=None, description="None until fetched; malformed when not an id")
+    title: str | None = None
+
+
+class Report(_Model):
+    """A parsed synthesis report (the output of `parse_report`)."""
+
+    path: str
+    format: ReportFormat
+    table_format: TableFormat | None = None
+    encoding: str = "utf-8"
+    title: str | None = None
+    title_line: int | None = None
+    date: str | None = None
+    abstract: str | None = None
+    abstract_line: int | None = None
+    research_question: str | None = None
+    research_question_line: int | None = None
+    stated: StatedFigures = Field(default_factory=StatedFigures)
+    claims: list[Claim] = Field(default_factory=list)
+    claims_line: int | None = Field(default=None, description="line of the claims section heading")
+    references: list[Reference] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Paper(_Model):
+    """Metadata of one arXiv paper, or the reason it could not be had (`status`)."""
+
+    arxiv_id: str
+    version: int | None = Field(default=None, description="version returned by the API")
+    requested_version: int | None = None
+    status: PaperStatus
+    title: str | None = None
+    authors: list[str] = Field(default_factory=list)
+    abstract: str | None = None
+    published: str | None = None
+    updated: str | None = None
+    primary_category: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    doi: str | None = None
+    journal_ref: str | None = None
+    comment: str | None = None
+    version_missing: bool = Field(default=False, description="the cited version is not the one arXiv returned")
+    message: str | None = Field(default=None, description="why the paper is not found/unavailable/malformed")
+    source: str | None = Field(default=None, description="where it came from: sources, cache, api, local")
+
+
+class MatchEvidence(_Model):
+    """A sentence (or window) of a source that bears on a claim, with offsets into its text."""
+
+    source_id: str
+    sentence: str
+    start: int
+    end: int
+    score: float
+    field: Literal["title", "abstract", "text"] = "text"
+    stance: Literal["support", "contradict", "neutral"] = "neutral"
+
+
+class MatchResult(_Model):
+    """The matcher's verdict on one claim against its sources."""
+
+    label: Literal["supported", "contradicted", "not_found"]
+    verified: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    evidence: list[MatchEvidence] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class Evidence(_Model):
+    """Evidence in the verify output, naming the paper by arXiv id."""
+
+    arxiv_id: str
+    sentence: str
+    start: int
+    end: int
+    score: float
+    field: Literal["title", "abstract", "text"] = "abstract"
+    stance: Literal["support", "contradict", "neutral"] = "neutral"
+
+
+class Recomputed(_Model):
+    """claimcheck's own verdict on a claim."""
+
+    verified: bool
+    confidence: float = Field(ge=0.0, le=1.0)
+    label: Label
+
+
+class ClaimResult(Claim):
+    """A claim with its recomputed verdict, evidence and findings."""
+
+    recomputed: Recomputed
+    evidence: list[Evidence] = Field(default_factory=list)
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class ReportSummary(_Model):
+    """Recomputed figures beside the stated ones."""
+
+    references: int = 0
+    references_found: int = 0
+    claims: int = 0
+    reported_verified: int = 0
+    supported: int = 0
+    contradicted: int = 0
+    not_found: int = 0
+    unverifiable: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+
+class ReportResult(Report):
+    """A report after verification: the verify output's per-report object."""
+
+    claims: list[ClaimResult] = Field(default_factory=list)  # type: ignore[assignment]
+    summary: ReportSummary = Field(default_factory=ReportSummary)
+
+
+class InputErrorRecord(_Model):
+    """An input that could not be read or parsed; the other inputs are still processed."""
+
+    path: str
+    message: str
+    line: int | None = None
+
+
+class BatchSummary(_Model):
+    """Totals over all reports of a run, and batch-level findings."""
+
+    reports: int = 0
+    claims: int = 0
+    reported_verified: int = 0
+    supported: int = 0
+    contradicted: int = 0
+    not_found: int = 0
+    unverifiable: int = 0
+    errors: int = 0
+    findings: list[Finding] = Field(default_factory=list)
+
+
+class VerifyResult(_Model):
+    """The whole output of `verify` (schema_version "1")."""
+
+    schema_version: Literal["1"] = SCHEMA_VERSION
+    tool: str = "claimcheck"
+    version: str = ""
+    scorer: str = "lexical"
+    reports: list[ReportResult] = Field(default_factory=list)
+    errors: list[InputErrorRecord] = Field(default_factory=list)
+    summary: BatchSummary = Field(default_factory=BatchSummary)
+    papers: list[Paper] = Field(
+        default_factory=list, description="every cited paper once (abstracts for showing evidence in context)"
+    )
