@@ -1,0 +1,74 @@
+"""GitHub Actions workflow commands: one ``::error``/``::warning``/``::notice`` per finding, at its line.
+
+Escaping follows the runner's rules (actions/toolkit ``command.ts``): in the message ``%``, ``\\r``, ``\\n``
+become ``%25``, ``%0D``, ``%0A``; in property values ``:`` and ``,`` also become ``%3A``, ``%2C``. Control
+characters are made visible first, so a report cannot smuggle ANSI sequences into the CI log or start a second
+workflow command on a new line.
+"""
+
+from __future__ import annotations
+
+from .._models import Finding, VerifyResult
+from ._common import all_findings, clean
+
+__all__ = ["escape_data", "escape_property", "render_github"]
+
+_LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+
+
+def escape_data(text: str) -> str:
+    """Escape a workflow command message.
+
+    Example: ``escape_data("50%\\nnext") == "50%25%0Anext"``
+    """
+    return clean(text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
+
+
+def escape_property(text: str) -> str:
+    """Escape a workflow command property value (``file=``, ``title=``).
+
+    Example: ``escape_property("a:b,c") == "a%3Ab%2Cc"``
+    """
+    return escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def _command(level: str, path: str, line: int | None, title: str, message: str) -> str:
+    props = [f"file={escape_property(path)}"]
+    if line is not None:
+        props.append(f"line={line}")
+    props.append(f"title={escape_property(title)}")
+    return f"::{level} {','.join(props)}::{escape_data(message)}"
+
+
+def _title(finding: Finding, claim_index: int | None) -> str:
+    where = f" (claim {claim_index})" if claim_index is not None else ""
+    return f"claimcheck {finding.code}{where}"
+
+
+def render_github(result: VerifyResult) -> str:
+    """The findings of a verify result as GitHub Actions workflow commands, one per line.
+
+    Parameters: ``result`` — the verify output.
+
+    Example: ``render_github(result).splitlines()[0].startswith("::error file=")``
+    """
+    lines = []
+    for report in result.reports:
+        for finding, line, claim in all_findings(report):
+            index = claim.index if claim is not None else None
+            lines.append(
+                _command(_LEVEL[finding.severity], report.path, line, _title(finding, index), finding.message)
+            )
+    for finding in result.summary.findings:
+        lines.append(
+            _command(
+                _LEVEL[finding.severity],
+                finding.path or "",
+                finding.line,
+                _title(finding, finding.claim_index),
+                finding.message,
+            )
+        )
+    for error in result.errors:
+        lines.append(_command("error", error.path, error.line, "claimcheck input error", error.message))
+    return "".join(line + "\n" for line in lines)

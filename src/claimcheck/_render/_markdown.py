@@ -1,0 +1,120 @@
+"""Markdown for a pull-request comment: a section per report with its findings and a claims table.
+
+Report text is untrusted: in cells, HTML is escaped, Markdown punctuation is backslash-escaped (so a claim can
+neither close a table cell with ``|`` nor inject links, images or HTML), and control characters are made
+visible.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._models import ClaimResult, Finding, ReportResult, VerifyResult
+from ._common import LABEL_TEXT, best_evidence, claim_is_unsupported, clean_line
+
+__all__ = ["md_escape", "render_markdown"]
+
+_MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_SEVERITY_ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
+
+
+def md_escape(text: str) -> str:
+    """Escape untrusted text for one Markdown table cell or line.
+
+    Parameters: ``text`` — untrusted text.
+
+    Example: ``md_escape("a|b <i>") == "a\\\\|b &lt;i&gt;"``
+    """
+    text = clean_line(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_PUNCT.sub(r"\\\1", text).replace("@", "&#64;")
+
+
+def _code(text: str) -> str:
+    # inside a code span backslash escapes are literal, so only backticks and pipes must go
+    return clean_line(text).replace("`", "'").replace("|", "/")
+
+
+def _finding(f: Finding, line: int | None) -> str:
+    where = f" (line {line})" if line is not None else ""
+    return f"- {_SEVERITY_ICON[f.severity]} `{_code(f.code)}`{where}: {md_escape(f.message)}"
+
+
+def _claim_row(claim: ClaimResult) -> str:
+    text = md_escape(claim.text) + (" …" if claim.truncated else "")
+    conf = "" if claim.reported.confidence is None else f" {claim.reported.confidence:.2f}"
+    reported = ("✓" if claim.reported.verified else "×") + conf
+    label = LABEL_TEXT[claim.recomputed.label]
+    recomputed = (
+        f"{'**' + label + '**' if claim_is_unsupported(claim) else label} {claim.recomputed.confidence:.2f}"
+    )
+    ev = best_evidence(claim)
+    evidence = "—" if ev is None else f"arXiv:{md_escape(ev.arxiv_id)}: {md_escape(ev.sentence)}"
+    codes = ", ".join(md_escape(f.code) for f in claim.findings)
+    return f"| {claim.index} | {text} | {reported} | {recomputed} | {evidence} | {codes} |"
+
+
+def _report(report: ReportResult) -> list[str]:
+    st, sm = report.stated, report.summary
+    out = [
+        f"### {md_escape(report.title or '(untitled)')}",
+        "",
+        f"{md_escape(report.path)} · stated: {st.papers_retrieved} papers, {st.claims_extracted} claims, "
+        f"{st.claims_verified} verified · recomputed: {sm.references} references "
+        f"({sm.references_found} found), {sm.claims} claims, {sm.supported} supported, "
+        f"{sm.contradicted} contradicted, {sm.not_found} not found, "
+        f"{sm.unverifiable} unverifiable",
+        "",
+    ]
+    out += [_finding(f, f.line) for f in report.findings]
+    if report.findings:
+        out.append("")
+    if report.claims:
+        out += [
+            "| # | Claim | Reported | Recomputed | Best evidence | Findings |",
+            "|--:|---|---|---|---|---|",
+            *(_claim_row(c) for c in report.claims),
+            "",
+        ]
+    return out
+
+
+def render_markdown(result: VerifyResult) -> str:
+    """The verify result as GitHub-flavoured Markdown, fit for a pull-request comment.
+
+    Parameters: ``result`` — the verify output.
+
+    Example: ``render_markdown(result).startswith("## claimcheck")``
+    """
+    sm = result.summary
+    out = [
+        "## claimcheck",
+        "",
+        f"{sm.reports} reports · {sm.claims} claims · {sm.reported_verified} marked ✓ · "
+        f"{sm.supported} supported · "
+        f"{sm.contradicted} contradicted · {sm.not_found} not found · {sm.unverifiable} unverifiable",
+        "",
+    ]
+    if len(result.reports) > 1:
+        out += [
+            "| Report | Claims | ✓ stated | Supported | Contradicted | Not found | Errors |",
+            "|---|--:|--:|--:|--:|--:|--:|",
+        ]
+        for r in result.reports:
+            s = r.summary
+            out.append(
+                f"| {md_escape(r.path)} | {s.claims} | {s.reported_verified} | {s.supported} | "
+                f"{s.contradicted} | {s.not_found} | {s.errors} |"
+            )
+        out.append("")
+    for report in result.reports:
+        out += _report(report)
+    if sm.findings:
+        out += ["### Across reports", "", *(_finding(f, f.line) for f in sm.findings), ""]
+    if result.errors:
+        out += ["### Inputs that could not be read", ""]
+        out += [
+            f"- ❌ {md_escape(e.path)}{f' (line {e.line})' if e.line else ''}: {md_escape(e.message)}"
+            for e in result.errors
+        ]
+        out.append("")
+    return "\n".join(out)

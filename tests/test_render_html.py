@@ -1,0 +1,99 @@
+"""The HTML audit page, checked as text: self-contained, escaped, evidence highlighted in its abstract."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from html.parser import HTMLParser
+
+from _render_fixtures import hostile, papers, samples
+from claimcheck._render import render_verify
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.scripts: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_script = tag == "script"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script:
+            self.scripts.append(data)
+
+
+def _parse(html: str) -> _Collector:
+    c = _Collector()
+    c.feed(html)
+    return c
+
+
+def test_page_is_self_contained() -> None:
+    html = render_verify(samples(), "html", papers=papers())
+    tags = _parse(html).tags
+    assert not [a for t, a in tags if t in {"link", "img", "iframe"} or (t == "script" and "src" in a)]
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert "default-src 'none'" in html
+
+
+def test_only_our_script_runs_and_csp_pins_its_hash() -> None:
+    html = render_verify(hostile(), "html", papers=papers())
+    c = _parse(html)
+    assert len(c.scripts) == 1
+    digest = base64.b64encode(hashlib.sha256(c.scripts[0].encode()).digest()).decode()
+    assert f"script-src 'sha256-{digest}'" in html
+
+
+def test_report_text_is_escaped() -> None:
+    html = render_verify(hostile(), "html", papers=papers())
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<b>title</b>" not in html
+    assert "\x1b" not in html
+    assert "\x07" not in html
+    assert "␛]0;pwned␇" in html
+
+
+def test_claims_carry_verdicts_and_filter_attributes() -> None:
+    result = samples()
+    html = render_verify(result, "html", papers=papers())
+    articles = [a for t, a in _parse(html).tags if t == "article"]
+    assert len(articles) == sum(len(r.claims) for r in result.reports)
+    unsupported = sum(
+        c.reported.verified and not c.recomputed.verified for r in result.reports for c in r.claims
+    )
+    assert sum(a["data-unsupported"] == "1" for a in articles) == unsupported
+    assert sum(a["data-label"] == "contradicted" for a in articles) == result.summary.contradicted
+    assert {"all", "unsupported", "contradicted", "truncated"} <= {
+        a.get("data-filter") for t, a in _parse(html).tags if t == "button"
+    }
+
+
+def test_best_evidence_is_highlighted_inside_its_abstract() -> None:
+    html = render_verify(samples(), "html", papers=papers())
+    # the 5.4-point sentence is marked, with the abstract text around it unmarked
+    assert re.search(r"small additional improvements\. <mark>Using our best intermediate-task models", html)
+    assert '<b class="w">XTREME</b>' in html
+
+
+def test_without_papers_the_sentence_alone_is_shown() -> None:
+    html = render_verify(samples(), "html")
+    assert 'class="context"' not in html
+    assert "<mark>Using our best intermediate-task models" in html
+
+
+def test_chart_has_a_point_per_claim() -> None:
+    result = samples()
+    html = render_verify(result, "html", papers=papers())
+    circles = [a for t, a in _parse(html).tags if t == "circle"]
+    assert len(circles) == sum(len(r.claims) for r in result.reports)
+    first = result.reports[0].claims[0]
+    assert circles[0]["cx"] == str(round(36 + (first.reported.confidence or 0) * 300, 1))

@@ -1,0 +1,98 @@
+"""JSON, JSON Lines and the JSON Schema of the verify output."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+
+from _render_fixtures import hostile, samples
+from claimcheck._models import VerifyResult
+from claimcheck._render import render_reports, render_verify, verify_json_schema
+
+
+def test_json_has_the_contract_keys() -> None:
+    data = json.loads(render_verify(samples(), "json"))
+    assert data["schema_version"] == "1"
+    report = data["reports"][0]
+    assert {"path", "title", "format", "stated", "references", "claims", "findings"} <= report.keys()
+    assert {"papers_retrieved", "claims_extracted", "claims_verified", "quality_score"} <= report[
+        "stated"
+    ].keys()
+    claim = report["claims"][0]
+    assert {
+        "index",
+        "line",
+        "text",
+        "truncated",
+        "reported",
+        "recomputed",
+        "evidence",
+        "findings",
+    } <= claim.keys()
+    assert set(claim["recomputed"]) >= {"verified", "confidence", "label"}
+    assert set(claim["evidence"][0]) >= {"arxiv_id", "sentence", "start", "end", "score"}
+    assert data["errors"][0] == {
+        "path": "reports/broken.txt",
+        "message": "confidence 'high' is not a number in [0, 1]",
+        "line": 31,
+    }
+
+
+def test_json_round_trips_to_the_model() -> None:
+    result = samples()
+    assert VerifyResult.model_validate_json(render_verify(result, "json")) == result
+
+
+@pytest.mark.parametrize("result", [samples(), hostile()], ids=["samples", "hostile"])
+def test_json_output_validates_against_the_schema(result: VerifyResult) -> None:
+    schema = verify_json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(render_verify(result, "json")), schema)
+
+
+def test_schema_rejects_a_broken_document() -> None:
+    data = json.loads(render_verify(samples(), "json"))
+    data["reports"][0]["claims"][0]["recomputed"]["label"] = "probably"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, verify_json_schema())
+
+
+def test_json_carries_no_raw_terminal_escapes() -> None:
+    out = render_verify(hostile(), "json")
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    assert "\\u001b]0;pwned\\u0007" in out
+    assert "<script>alert(1)</script>" in json.loads(out)["reports"][0]["claims"][1]["text"]
+
+
+def test_json_escapes_c1_and_bidi_characters_but_keeps_the_value() -> None:
+    result = samples()
+    result.reports[0].claims[0].text = "csi\x9b2J rtl\u202e"
+    out = render_verify(result, "json")
+    assert "\x9b" not in out
+    assert "\u202e" not in out
+    assert json.loads(out)["reports"][0]["claims"][0]["text"] == "csi\x9b2J rtl\u202e"
+
+
+def test_jsonl_has_one_line_per_claim_and_per_error() -> None:
+    result = samples()
+    lines = [json.loads(line) for line in render_verify(result, "jsonl").splitlines()]
+    claims = sum(len(r.claims) for r in result.reports)
+    assert len(lines) == claims + len(result.errors)
+    assert lines[0]["path"] == "reports/000_72ee14e1c07839b6.txt"
+    assert lines[0]["index"] == 1
+    assert lines[0]["recomputed"]["label"] in {"supported", "contradicted", "not_found", "unverifiable"}
+    assert lines[-1] == {
+        "path": "reports/broken.txt",
+        "line": 31,
+        "error": "confidence 'high' is not a number in [0, 1]",
+    }
+
+
+def test_parse_json_is_an_array_of_report_objects() -> None:
+    reports = samples().reports
+    data = json.loads(render_reports(reports, "json"))
+    assert [r["path"] for r in data] == [r.path for r in reports]
+    assert data[0]["claims"][0]["reported"] == {"verified": True, "confidence": 0.27}

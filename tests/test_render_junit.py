@@ -1,0 +1,57 @@
+"""JUnit XML: one testsuite per report, one testcase per claim; failures, skips and properties."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+from _render_fixtures import hostile, samples
+from claimcheck._render import render_verify
+
+
+def _root(result_fmt: str) -> ET.Element:
+    return ET.fromstring(result_fmt)  # noqa: S314 - our own output
+
+
+def test_junit_has_a_testcase_per_claim() -> None:
+    result = samples()
+    root = _root(render_verify(result, "junit"))
+    suites = root.findall("testsuite")
+    assert len(suites) == len(result.reports) + 1  # plus the suite of unreadable inputs
+    for suite, report in zip(suites, result.reports, strict=False):
+        cases = suite.findall("testcase")
+        assert len(cases) == len(report.claims) == int(suite.get("tests", "-1"))
+        assert suite.get("file") == report.path
+        assert [int(c.get("line", "0")) for c in cases] == [c.line for c in report.claims]
+    assert int(root.get("tests", "0")) == sum(len(r.claims) for r in result.reports) + 1
+
+
+def test_junit_fails_unsupported_and_contradicted_claims() -> None:
+    result = samples()
+    suite = _root(render_verify(result, "junit")).findall("testsuite")[0]
+    report = result.reports[0]
+    expected = sum(
+        c.recomputed.label == "contradicted" or (c.reported.verified and not c.recomputed.verified)
+        for c in report.claims
+    )
+    failures = suite.findall("testcase/failure")
+    assert len(failures) == expected == int(suite.get("failures", "-1"))
+    assert {f.get("type") for f in failures} == {"unsupported_verified_claim", "contradicted"}
+
+
+def test_junit_skips_unverifiable_claims_and_lists_report_findings() -> None:
+    suite = _root(render_verify(hostile(), "junit")).findall("testsuite")[0]
+    assert len(suite.findall("testcase/skipped")) == 1 == int(suite.get("skipped", "-1"))
+    names = [p.get("name") for p in suite.findall("properties/property")]
+    assert "finding.error.papers_retrieved_mismatch" in names
+    assert "stated.papers_retrieved" in names
+
+
+def test_junit_is_well_formed_with_hostile_text() -> None:
+    out = render_verify(hostile(), "junit")
+    assert "\x1b" not in out
+    assert "\x07" not in out
+    root = _root(out)
+    texts = [c.get("name", "") for c in root.iter("testcase")]
+    assert any("<script>alert(1)</script>" in t for t in texts)
+    error = root.find("testsuite[@name='inputs that could not be read']/testcase/error")
+    assert error is not None
