@@ -1,0 +1,452 @@
+"""The arXiv query API client: batched, polite, bounded, and honest about failure.
+
+Policy (arXiv API terms of use, https://info.arxiv.org/help/api/tou.html): one connection, at least
+``delay`` seconds (3 by default) between requests, retries included. Ids go ``batch_size`` to a request with
+``max_results`` set to the batch, because the API's default of 10 silently drops the rest; batches are also
+kept short enough to stay clear of HTTP 414, and a 414 splits the batch. Results are indexed by the id the
+API returns, never by position (entry order is not request order, and missing ids leave no placeholder).
+
+Failures: 429, 5xx, timeouts, transport errors and unparseable bodies are retried with exponential backoff
+and jitter (``Retry-After`` honoured, capped); after the last retry, or once the call's time budget is spent,
+the ids are ``unavailable`` — never ``not_found``. A 400 with an error entry marks the ids it names
+``malformed`` and is not retried.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from types import TracebackType
+
+import httpx
+
+from ._atom import AtomFeed, parse_atom
+from ._errors import SourceUnavailable
+from ._ids import ArxivId, parse_arxiv_id
+from ._models import Paper
+from ._version import __version__
+
+__all__ = ["DEFAULT_API_URL", "USER_AGENT", "ArxivClient"]
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+USER_AGENT = f"claimcheck/{__version__} (citation auditor; +https://example.invalid/claimcheck)"
+_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class _UriTooLong(Exception):
+    """Internal: the server answered 414 for this batch."""
+
+
+@dataclass
+class _Answer:
+    status: int
+    feed: AtomFeed
+
+
+def _parse_retry_after(value: str | None, now: float) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date); None when absent or bad."""
+    if value is None:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when is None:
+        return None
+    return max(0.0, when.timestamp() - now)
+
+
+def _key(ident: ArxivId) -> str:
+    return str(ident)
+
+
+class ArxivClient:
+    """Fetch paper metadata from the arXiv query API.
+
+    Parameters:
+        http: the `httpx.Client` to send requests with (tests inject one with a ``MockTransport``); when None,
+            the client makes its own with one connection, and closes it in `close`.
+        api_url: the query endpoint. delay: minimum seconds between two requests (retries included).
+        batch_size: ids per request (and ``max_results``). max_retries: retries after the first try.
+        timeout: per-request timeout in seconds. backoff: first backoff (default 1.5 × delay), doubled, with
+            jitter. max_retry_after: cap on a server's ``Retry-After``. max_total: time budget of one `fetch`
+            call; past it the remaining ids are ``unavailable``. max_url_length: batches stay under it.
+        sleep, clock, rng: injected for tests.
+
+    Example: ``with ArxivClient() as c: papers = c.fetch(["2005.13013v2", "astro-ph/0601001"])``
+    """
+
+    def __init__(
+        self,
+        http: httpx.Client | None = None,
+        *,
+        api_url: str = DEFAULT_API_URL,
+        delay: float = 3.0,
+        batch_size: int = 100,
+        max_retries: int = 4,
+        timeout: float = 20.0,
+        backoff: float | None = None,
+        max_retry_after: float = 60.0,
+        max_total: float = 110.0,
+        max_url_length: int = 4000,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        rng: Callable[[], float] = random.random,
+        wallclock: Callable[[], float] = time.time,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._owns_http = http is None
+        self._http = http if http is not None else self._default_http(timeout)
+        self.api_url = api_url
+        self.delay = delay
+        self.batch_size = batch_size
+        self.max_retries = max_retries
+        self.timeout = timeout
+        # Backoff scales with the politeness asked for: 3 s delay → 4.5, 9, 18, 36 s (before jitter).
+        self.backoff = backoff if backoff is not None else max(delay, 0.1) * 1.5
+        self.max_retry_after = max_retry_after
+        self.max_total = max_total
+        self.max_url_length = max_url_length
+        self._sleep = sleep
+        self._clock = clock
+        self._rng = rng
+        self._wallclock = wallclock
+        self._last_request: float | None = None
+        self.requests = 0
+
+    @staticmethod
+    def _default_http(timeout: float) -> httpx.Client:
+        return httpx.Client(
+            # The terms of use allow a single connection at a time.
+            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            headers={"User-Agent": USER_AGENT},
+            follow_redirects=True,
+        )
+
+    def close(self) -> None:
+        """Close the HTTP client if this object made it."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> ArxivClient:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # -- public -------------------------------------------------------------------------------------
+
+    def fetch(self, ids: Sequence[str], *, progress: Callable[[int, int], None] | None = None) -> list[Paper]:
+        """Fetch ``ids`` (strings, versioned or not) and return one `Paper` per id, in input order.
+
+        Malformed ids are decided locally and cost no request. Never raises for a per-paper failure:
+        the status says what happened (found, not_found, malformed, unavailable).
+
+        Parameters: ``ids`` arXiv ids; ``progress`` called with (ids done, ids total) after each request.
+
+        Example: ``ArxivClient(delay=3).fetch(["2005.13013v2", "abc"])[1].status == "malformed"``
+        """
+        deadline = self._clock() + self.max_total
+        parsed: list[tuple[str, ArxivId | None]] = [(raw, parse_arxiv_id(raw)) for raw in ids]
+        wanted: list[ArxivId] = []
+        seen: set[str] = set()
+        for _, ident in parsed:
+            if ident is not None and _key(ident) not in seen:
+                seen.add(_key(ident))
+                wanted.append(ident)
+        results = self._fetch_unique(wanted, deadline, progress)
+        out: list[Paper] = []
+        for raw, ident in parsed:
+            if ident is None:
+                out.append(
+                    Paper(
+                        arxiv_id=raw.strip(),
+                        status="malformed",
+                        message=f"not an arXiv id: {raw!r}",
+                        source="local",
+                    )
+                )
+            else:
+                out.append(results[_key(ident)])
+        return out
+
+    def fetch_ids(
+        self, ids: Sequence[ArxivId], *, progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, Paper]:
+        """Fetch already-parsed ids; the result maps ``str(id)`` (e.g. ``"2005.13013v2"``) to its `Paper`.
+
+        Example: ``ArxivClient().fetch_ids([ArxivId("2005.13013", 2)])["2005.13013v2"].status``
+        """
+        unique = list({_key(i): i for i in ids}.values())
+        return self._fetch_unique(unique, self._clock() + self.max_total, progress)
+
+    # -- batching -----------------------------------------------------------------------------------
+
+    def _batches(self, ids: list[ArxivId]) -> list[list[ArxivId]]:
+        base = len(self._url([]))
+        batches: list[list[ArxivId]] = []
+        current: list[ArxivId] = []
+        length = base
+        for ident in ids:
+            extra = len(str(ident)) + 1
+            if current and (len(current) >= self.batch_size or length + extra > self.max_url_length):
+                batches.append(current)
+                current, length = [], base
+            current.append(ident)
+            length += extra
+        if current:
+            batches.append(current)
+        return batches
+
+    def _fetch_unique(
+        self, ids: list[ArxivId], deadline: float, progress: Callable[[int, int], None] | None
+    ) -> dict[str, Paper]:
+        results: dict[str, Paper] = {}
+        total = len(ids)
+        pending = self._batches(ids)
+        down: SourceUnavailable | None = None
+        while pending:
+            batch = pending.pop(0)
+            if down is not None:
+                for ident in batch:
+                    results[_key(ident)] = self._unavailable(ident, down)
+                continue
+            try:
+                answer = self._query(batch, deadline)
+            except _UriTooLong:
+                if len(batch) == 1:
+                    results[_key(batch[0])] = self._unavailable(
+                        batch[0], SourceUnavailable("HTTP 414: URI too long even for one id", status=414)
+                    )
+                else:
+                    half = len(batch) // 2
+                    pending[:0] = [batch[:half], batch[half:]]
+                continue
+            except SourceUnavailable as exc:
+                # The service is down or refusing us: do not spend the remaining budget on other batches.
+                down = exc
+                for ident in batch:
+                    results[_key(ident)] = self._unavailable(ident, exc)
+            else:
+                retry = self._resolve(batch, answer, results)
+                if retry:
+                    pending.insert(0, retry)
+            if progress is not None:
+                progress(min(len(results), total), total)
+        self._recheck_missing_versions(results, deadline, down)
+        return results
+
+    def _resolve(self, batch: list[ArxivId], answer: _Answer, results: dict[str, Paper]) -> list[ArxivId]:
+        """Fill ``results`` for ``batch`` from one answer; return ids to ask again (a 400 named others)."""
+        if answer.status == 400:
+            bad = {e.bad_id for e in answer.feed.errors if e.bad_id}
+            named = [i for i in batch if str(i) in bad or i.id in bad]
+            for ident in named:
+                err = next(e for e in answer.feed.errors if e.bad_id in (str(ident), ident.id))
+                results[_key(ident)] = Paper(
+                    arxiv_id=ident.id,
+                    requested_version=ident.version,
+                    status="malformed",
+                    message=f"arXiv API: {err.message}",
+                    source="api",
+                )
+            rest = [i for i in batch if _key(i) not in results]
+            if named and rest:
+                return rest
+            message = "; ".join(e.message for e in answer.feed.errors) or "HTTP 400 without an error entry"
+            for ident in rest:
+                results[_key(ident)] = self._unavailable(
+                    ident, SourceUnavailable(f"arXiv API answered HTTP 400: {message}", status=400)
+                )
+            return []
+        by_id: dict[str, list[Paper]] = {}
+        for paper in answer.feed.papers:
+            by_id.setdefault(paper.arxiv_id, []).append(paper)
+        for ident in batch:
+            candidates = by_id.get(ident.id, [])
+            results[_key(ident)] = self._pick(ident, candidates)
+        return []
+
+    @staticmethod
+    def _pick(ident: ArxivId, candidates: list[Paper]) -> Paper:
+        if not candidates:
+            return Paper(
+                arxiv_id=ident.id,
+                requested_version=ident.version,
+                status="not_found",
+                message=f"arXiv has no paper {ident}",
+                source="api",
+            )
+        if ident.version is not None:
+            exact = [p for p in candidates if p.version == ident.version]
+            if exact:
+                return exact[0].model_copy(update={"requested_version": ident.version})
+        best = max(candidates, key=lambda p: p.version or 0)
+        update: dict[str, object] = {"requested_version": ident.version}
+        if ident.version is not None and best.version != ident.version:
+            update["version_missing"] = True
+            update["message"] = f"arXiv returned v{best.version} for {ident}"
+        return best.model_copy(update=update)
+
+    def _recheck_missing_versions(
+        self, results: dict[str, Paper], deadline: float, down: SourceUnavailable | None
+    ) -> None:
+        """A cited vN with no entry: ask for the paper itself, so that "v3 missing" is not "not found"."""
+        missing = [
+            ArxivId(p.arxiv_id, p.requested_version)
+            for p in results.values()
+            if p.status == "not_found" and p.requested_version is not None
+        ]
+        if not missing or down is not None:
+            return
+        bases = list({i.id: ArxivId(i.id, None) for i in missing}.values())
+        found: dict[str, Paper] = {}
+        for batch in self._batches(bases):
+            try:
+                answer = self._query(batch, deadline)
+            except (SourceUnavailable, _UriTooLong):
+                return
+            if answer.status != 200:
+                return
+            for paper in answer.feed.papers:
+                if paper.arxiv_id not in found or (paper.version or 0) > (found[paper.arxiv_id].version or 0):
+                    found[paper.arxiv_id] = paper
+        for ident in missing:
+            latest = found.get(ident.id)
+            if latest is not None:
+                results[_key(ident)] = latest.model_copy(
+                    update={
+                        "requested_version": ident.version,
+                        "version_missing": True,
+                        "message": f"arXiv has no {ident}; latest is v{latest.version}",
+                    }
+                )
+
+    @staticmethod
+    def _unavailable(ident: ArxivId, exc: SourceUnavailable) -> Paper:
+        return Paper(
+            arxiv_id=ident.id,
+            requested_version=ident.version,
+            status="unavailable",
+            message=exc.message,
+            source="api",
+        )
+
+    # -- one request, with retries -------------------------------------------------------------------
+
+    def _url(self, batch: Sequence[ArxivId]) -> str:
+        # Ids are validated by `parse_arxiv_id` ([a-z0-9.-/]), so they need no escaping; commas stay literal.
+        id_list = ",".join(str(i) for i in batch)
+        return f"{self.api_url}?search_query=&id_list={id_list}&start=0&max_results={max(len(batch), 1)}"
+
+    def _wait_turn(self, extra: float, deadline: float) -> None:
+        """Sleep until ``delay`` has passed since the last request, and ``extra`` (backoff) from now."""
+        now = self._clock()
+        wait = extra
+        if self._last_request is not None:
+            wait = max(wait, self._last_request + self.delay - now)
+        if wait > 0:
+            if now + wait > deadline:
+                raise SourceUnavailable(
+                    f"time budget of {self.max_total:g} s spent (next try would wait {wait:.1f} s)"
+                )
+            self._sleep(wait)
+
+    def _query(self, batch: list[ArxivId], deadline: float) -> _Answer:
+        url = self._url(batch)
+        last: SourceUnavailable | None = None
+        backoff_wait = 0.0
+        for attempt in range(self.max_retries + 1):
+            try:
+                self._wait_turn(backoff_wait if last is not None else 0.0, deadline)
+            except SourceUnavailable as budget:
+                if last is None:
+                    raise SourceUnavailable(budget.message, url=url) from None
+                raise SourceUnavailable(
+                    f"{last.message}; {budget.message}",
+                    url=url,
+                    status=last.status,
+                    retry_after=last.retry_after,
+                ) from None
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise last or SourceUnavailable(f"time budget of {self.max_total:g} s spent", url=url)
+            try:
+                answer = self._send(url, min(self.timeout, remaining))
+            except _UriTooLong:
+                raise
+            except SourceUnavailable as exc:
+                last = exc
+                if exc.status is not None and exc.status not in _RETRY_STATUSES:
+                    raise
+                if attempt == self.max_retries:
+                    break
+                backoff_wait = self.backoff * (2**attempt) * (0.5 + 0.5 * self._rng())
+                if exc.retry_after is not None:
+                    if exc.retry_after > self.max_retry_after:
+                        raise SourceUnavailable(
+                            f"{exc.message}; server asks to retry after {exc.retry_after:g} s",
+                            url=url,
+                            status=exc.status,
+                            retry_after=exc.retry_after,
+                        ) from exc
+                    backoff_wait = exc.retry_after
+                continue
+            return answer
+        assert last is not None
+        raise SourceUnavailable(
+            f"{last.message} (gave up after {self.max_retries + 1} tries)",
+            url=url,
+            status=last.status,
+            retry_after=last.retry_after,
+        )
+
+    def _send(self, url: str, timeout: float) -> _Answer:
+        self.requests += 1
+        try:
+            response = self._http.get(
+                url,
+                headers={"User-Agent": USER_AGENT},
+                timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
+            )
+            body = response.content
+        except httpx.TimeoutException as exc:
+            raise SourceUnavailable(f"arXiv API timed out ({type(exc).__name__})", url=url) from exc
+        except httpx.HTTPError as exc:
+            raise SourceUnavailable(f"arXiv API unreachable: {type(exc).__name__}: {exc}", url=url) from exc
+        finally:
+            self._last_request = self._clock()
+        status = response.status_code
+        if status == 414:
+            raise _UriTooLong(url)
+        if status in _RETRY_STATUSES:
+            retry_after = _parse_retry_after(response.headers.get("Retry-After"), self._wallclock())
+            raise SourceUnavailable(
+                f"arXiv API answered HTTP {status}", url=url, status=status, retry_after=retry_after
+            )
+        if status == 400:
+            try:
+                feed = parse_atom(body)
+            except SourceUnavailable as exc:
+                raise SourceUnavailable(
+                    f"arXiv API answered HTTP 400: {exc.message}", url=url, status=400
+                ) from exc
+            return _Answer(400, feed)
+        if status != 200:
+            raise SourceUnavailable(f"arXiv API answered HTTP {status}", url=url, status=status)
+        try:
+            feed = parse_atom(body)
+        except SourceUnavailable as exc:
+            # Retryable: a truncated or garbled body is usually a transient fault of the service.
+            raise SourceUnavailable(f"arXiv API sent an unusable body: {exc.message}", url=url) from exc
+        return _Answer(200, feed)
