@@ -1,0 +1,180 @@
+"""Claim-level checks: truncation, the reported flag against its confidence and against the recomputed one."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from .._models import Claim, Finding, MatchResult
+from .._truncation import looks_truncated
+from ._text import normalise_claim, quote
+
+__all__ = [
+    "CONFIDENCE_THRESHOLD",
+    "DUPLICATE_SIMILARITY",
+    "audit_claim",
+    "duplicate_claims",
+    "same_claim",
+    "same_normalised_claim",
+]
+
+CONFIDENCE_THRESHOLD = 0.5
+"""A ✓ claim should carry at least this confidence, a × claim at most this."""
+
+DUPLICATE_SIMILARITY = 92.0
+"""rapidfuzz ratio (0-100) above which two claims with the same numbers and names are the same claim."""
+
+_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+_NAME = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b|\b[A-Z][a-z]+\b")
+
+
+def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool = False) -> list[Finding]:
+    """Findings about one claim row: truncation, flag vs confidence, flag vs recomputed verdict, matcher's.
+
+    Parameters: ``claim``, the parsed row; ``verdict``, the matcher's result against the fetched sources (None
+    when the claim was not matched); ``unverifiable``, True when no cited source could be fetched, so that a ✓
+    claim is reported as not checkable rather than unsupported.
+
+    Example: ``audit_claim(claim, MatchResult(label="not_found", verified=False, confidence=0.1))`` on a ✓ row
+    with confidence 0.27 gives ``confidence_flag_mismatch`` and ``unsupported_verified_claim``.
+    """
+    where = f"claim {claim.index} (line {claim.line})"
+    findings: list[Finding] = []
+
+    def add(code: str, severity: str, message: str, **details: str | int | float | bool | None) -> None:
+        findings.append(
+            Finding.model_validate(
+                {"code": code, "severity": severity, "message": message, "line": claim.line,
+                 "claim_index": claim.index, "details": details}
+            )
+        )  # fmt: skip
+
+    if claim.truncated or looks_truncated(claim.text):
+        tail = claim.text.rstrip()[-30:]
+        add(
+            "truncated_claim",
+            "warning",
+            f"{where} is cut off mid-word or mid-sentence after {len(claim.text.rstrip())} characters: "
+            f'"…{tail}"',
+            length=len(claim.text.rstrip()),
+        )
+
+    confidence = claim.reported.confidence
+    if confidence is not None:
+        if claim.reported.verified and confidence < CONFIDENCE_THRESHOLD:
+            add(
+                "confidence_flag_mismatch",
+                "warning",
+                f"{where} is marked ✓ (verified) with a confidence of {confidence:.2f}, "
+                f"below {CONFIDENCE_THRESHOLD:.1f}",
+                reported_verified=True,
+                reported_confidence=confidence,
+            )
+        elif not claim.reported.verified and confidence > CONFIDENCE_THRESHOLD:
+            add(
+                "confidence_flag_mismatch",
+                "warning",
+                f"{where} is marked × (not verified) with a confidence of {confidence:.2f}, "
+                f"above {CONFIDENCE_THRESHOLD:.1f}",
+                reported_verified=False,
+                reported_confidence=confidence,
+            )
+
+    if claim.reported.verified:
+        if unverifiable:
+            add(
+                "claim_unverifiable",
+                "warning",
+                f"{where} is marked ✓ but could not be checked: none of the cited papers could be fetched "
+                "(this is not evidence against it)",
+            )
+        elif verdict is not None and not verdict.verified:
+            why = {
+                "contradicted": "the cited papers contradict it",
+                "not_found": "no cited paper's title or abstract supports it",
+                "supported": "its support is too weak to count as verified",
+            }[verdict.label]
+            add(
+                "unsupported_verified_claim",
+                "error",
+                f"{where} is marked ✓ but {why} (recomputed confidence {verdict.confidence:.2f}): "
+                f"{quote(claim.text)}",
+                recomputed_label=verdict.label,
+                recomputed_confidence=verdict.confidence,
+            )
+
+    if verdict is not None:
+        for finding in verdict.findings:
+            update: dict[str, object] = {}
+            if finding.line is None:
+                update["line"] = claim.line
+            if finding.claim_index is None:
+                update["claim_index"] = claim.index
+            findings.append(finding.model_copy(update=update) if update else finding)
+    return findings
+
+
+def _signature(text: str) -> tuple[frozenset[str], frozenset[str]]:
+    return frozenset(_NUMBER.findall(text)), frozenset(_NAME.findall(text))
+
+
+def same_claim(a: str, b: str, *, threshold: float = DUPLICATE_SIMILARITY) -> bool:
+    """Whether two claim texts state the same thing: equal once normalised, or nearly equal with the same
+    numbers and names (so "on SQuAD … 8.2 points" and "on MNLI … 7.5 points" are different claims).
+
+    A truncated claim is compared with the same-length start of the other.
+
+    Example: ``same_claim("XNLI does not benefit.", "XNLI does not benefit")`` is True.
+    """
+    return same_normalised_claim(a, normalise_claim(a), b, normalise_claim(b), threshold=threshold)
+
+
+def same_normalised_claim(
+    a: str, na: str, b: str, nb: str, *, threshold: float = DUPLICATE_SIMILARITY
+) -> bool:
+    """`same_claim` for texts whose normalised forms (`normalise_claim`) are already at hand.
+
+    Example: ``same_normalised_claim("A b.", "a b", "A b", "a b")`` is True.
+    """
+    if na == nb:
+        return True
+    if not na or not nb:
+        return False
+    n = min(len(na), len(nb))
+    if n < 20:
+        return False
+    if fuzz.ratio(na[:n], nb[:n]) < threshold or fuzz.ratio(na, nb) < threshold * 0.6:
+        return False
+    cut = min(len(a), len(b))
+    return _signature(a[:cut]) == _signature(b[:cut])
+
+
+def duplicate_claims(claims: Sequence[Claim]) -> list[Finding]:
+    """``duplicate_claim`` findings: a claim that repeats an earlier claim of the same report.
+
+    Example: two rows "XNLI does not benefit." and "XNLI does not benefit" give one finding on the second row.
+    """
+    findings: list[Finding] = []
+    keys = [normalise_claim(c.text) for c in claims]
+    for j, later in enumerate(claims):
+        for i, earlier in enumerate(claims[:j]):
+            if same_normalised_claim(earlier.text, keys[i], later.text, keys[j]):
+                exact = keys[i] == keys[j]
+                findings.append(
+                    Finding(
+                        code="duplicate_claim",
+                        severity="warning",
+                        message=(
+                            f"claim {later.index} (line {later.line}) "
+                            f"{'repeats' if exact else 'nearly repeats'} claim {earlier.index} "
+                            f"(line {earlier.line}): {quote(later.text)}"
+                        ),
+                        line=later.line,
+                        claim_index=later.index,
+                        details={"duplicate_of": earlier.index, "duplicate_of_line": earlier.line},
+                    )
+                )
+                break
+    return findings

@@ -1,0 +1,154 @@
+"""Does any claim address the report's research question?
+
+The question of a machine report typically joins the topic of its sources ("English intermediate-task
+training … zero-shot cross-lingual transfer … XTREME") to a twist that none of them studies ("… under
+adversarial perturbations", "… as model size scales"). The claims, extracted from those sources, cover the
+topic and never the twist. So the question's terms are weighed by how rare they are across the claims and
+the cited papers' titles and abstracts: the topic the claims share weighs little, a term no claim or paper
+uses weighs most. The question is unaddressed when the claims leave most of that weight uncovered.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ._text import content_terms, stem, terms_match, words
+
+__all__ = ["UNADDRESSED_BELOW", "QuestionCoverage", "question_coverage"]
+
+UNADDRESSED_BELOW = 0.4
+"""The question is unaddressed when the claims cover less than this share of its distinctive weight."""
+
+_MIN_CLAIMS_FOR_TOPIC = 3
+"""Below this many claims, what the claims share says nothing about the report's topic."""
+
+# Words that frame a research question rather than name what it asks about.
+_FRAMING = frozenset(
+    stem(w)
+    for w in words(
+        """
+    impact impacts effect effects affect affects influence influences effectiveness effective extent
+    role relationship relation compare compared comparison evaluate evaluated evaluating evaluation
+    assess assessed study studies investigate investigated examine particularly particular terms
+    term respect regard regarding degree level levels factor factors aspect aspects way ways mean
+    means lead leads result results outcome outcomes various different specific certain given
+    current existing overall key main potential possible approach approaches method methods use used
+    using exist exists research question strategy strategies technique techniques important importance
+    significant significantly benefit benefits gain gains help helps
+    """
+    )
+)
+
+
+@dataclass(frozen=True)
+class QuestionCoverage:
+    """How far the claims cover the research question's distinctive terms.
+
+    ``terms`` maps each distinctive question term (as written) to its weight; ``covered`` and ``missing``
+    split them; ``share`` is the covered weight over the total (1.0 when the question has no distinctive
+    term).
+    """
+
+    terms: dict[str, float] = field(default_factory=dict)
+    covered: list[str] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    best_claim: int | None = None
+    share: float = 1.0
+
+    @property
+    def addressed(self) -> bool:
+        """Whether the claims cover enough of the question's distinctive weight."""
+        return self.share >= UNADDRESSED_BELOW
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(t) for t in content_terms(text)}
+
+
+def _contains(stems: set[str], term: str) -> bool:
+    # "bert" is in "mbert", "lingual" in "crosslingual": a long enough term inside a claim word counts
+    return term in stems or any(terms_match(term, s) or (len(term) >= 4 and term in s) for s in stems)
+
+
+_ACRONYM = re.compile(r"\b[a-z]?[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
+
+
+def _expand_acronyms(question_words: list[str], claim: str) -> set[str]:
+    """Stems of the question's word runs that an acronym of the claim abbreviates: "mPLMs" covers
+    "multilingual pretrained language models", "DST" covers "dialogue state tracking"."""
+    acronyms = {a.casefold().removesuffix("s") for a in _ACRONYM.findall(claim)}
+    covered: set[str] = set()
+    if not acronyms:
+        return covered
+    for start in range(len(question_words)):
+        for end in range(start + 2, min(start + 6, len(question_words)) + 1):
+            run = question_words[start:end]
+            if "".join(w[0] for w in run) in acronyms:
+                covered |= {stem(w) for w in run}
+    return covered
+
+
+def question_coverage(question: str, claims: Sequence[str], sources: Sequence[str] = ()) -> QuestionCoverage:
+    """Weigh the question's distinctive terms and measure how much of that weight the claims cover.
+
+    Parameters: ``question``, the research question; ``claims``, the claim texts; ``sources``, the cited
+    papers' titles and abstracts (they tell the field's common words from the question's own).
+
+    A term's weight is its inverse document frequency over claims + sources (smoothed); terms that more than
+    half of the claims share are the report's topic and weigh nothing extra, since any claim addresses them.
+    A claim covers the weight of the question terms it contains; the share reported is the best single
+    claim's when it reaches the threshold, else the union's (at most twice the best claim's), so that a
+    question split over several claims counts as answered only if its distinctive terms all appear
+    somewhere and one claim carries a good part of them.
+
+    Example: ``question_coverage("Does scaling model size improve robustness?", ["XLM-R improves XNLI."])``
+    has ``missing`` ``["scaling", "size", "robustness"]`` and is not addressed.
+    """
+    question_words = content_terms(question)
+    claim_stems = [_stems(c) | _expand_acronyms(question_words, c) for c in claims]
+    source_stems = [_stems(s) for s in sources]
+    documents = claim_stems + source_stems
+    n_docs = len(documents)
+
+    seen: dict[str, str] = {}
+    for word in question_words:
+        key = stem(word)
+        if key in _FRAMING or key in seen.values():
+            continue
+        seen[word] = key
+    if not seen or not claim_stems:
+        return QuestionCoverage(share=1.0 if not seen else 0.0, missing=list(seen))
+
+    weights: dict[str, float] = {}
+    for word, key in seen.items():
+        df = sum(_contains(doc, key) for doc in documents)
+        claim_df = sum(_contains(doc, key) for doc in claim_stems)
+        idf = math.log((n_docs + 1) / (df + 0.5))
+        # the claims' shared topic: any claim addresses it, so it cannot show whether the question is answered
+        shared = len(claim_stems) >= _MIN_CLAIMS_FOR_TOPIC and claim_df * 2 > len(claim_stems)
+        weights[word] = 0.0 if shared else max(idf, 0.1)
+    total = sum(weights.values())
+    if total == 0.0:
+        return QuestionCoverage(terms=weights, covered=list(weights), share=1.0)
+
+    covered = [
+        w for w, key in seen.items() if weights[w] > 0 and any(_contains(doc, key) for doc in claim_stems)
+    ]
+    missing = [w for w in seen if weights[w] > 0 and w not in covered]
+    union_share = sum(weights[w] for w in covered) / total
+    best_index, best_share = None, 0.0
+    for index, doc in enumerate(claim_stems, start=1):
+        share = sum(weights[w] for w, key in seen.items() if weights[w] > 0 and _contains(doc, key)) / total
+        if share > best_share:
+            best_index, best_share = index, share
+    share = best_share if best_share >= UNADDRESSED_BELOW else min(union_share, 2 * best_share)
+    return QuestionCoverage(
+        terms={w: round(x, 3) for w, x in weights.items() if x > 0},
+        covered=covered,
+        missing=missing,
+        best_claim=best_index,
+        share=share,
+    )
