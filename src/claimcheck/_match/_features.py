@@ -1,0 +1,387 @@
+"""Per-(claim, evidence unit) features, and the registry that lets other scorers add their own.
+
+A source is prepared once (`prepare_source`): title and sentences with character offsets, windows of two
+adjacent sentences, each analysed (stems, numbers, entities, negation), plus postings and BM25 statistics.
+A claim is then matched by walking the postings of its stems (no loop over every sentence in Python beyond
+an accumulator), keeping the best few units, and computing the full feature vector for those only.
+
+Extra scorers (e.g. a semantic one) implement `FeatureExtractor` and are registered with `register_scorer`;
+their features are appended to the lexical ones and fitted by the same `_fit` command.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from rapidfuzz import fuzz
+
+from ._text import Analysis, NumberMention, analyse, sentence_spans
+
+__all__ = [
+    "LEXICAL_FEATURES",
+    "ClaimInfo",
+    "FeatureExtractor",
+    "PreparedSource",
+    "Source",
+    "Unit",
+    "candidate_units",
+    "lexical_features",
+    "prepare_claim",
+    "prepare_source",
+]
+
+_K1 = 1.2
+_B = 0.75
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A text to match claims against: an id, a title and a body (an abstract).
+
+    Example: ``Source(id="2005.13013", title="English Intermediate-Task Training…", text="Intermediate-task…")``
+    """
+
+    id: str
+    title: str = ""
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One evidence unit: the title, a sentence, or a window of two adjacent sentences."""
+
+    field: Literal["title", "text"]
+    start: int
+    end: int
+    sentence: str
+    info: Analysis
+    window: bool
+    tf: dict[str, int]
+    norm_len: float
+
+
+@dataclass(slots=True)
+class PreparedSource:
+    """A source analysed once for matching: units, postings, BM25 statistics, and every number and entity."""
+
+    source: Source
+    units: list[Unit]
+    postings: dict[str, list[int]]
+    bm25_idf: dict[str, float]
+    numbers: frozenset[float]
+    squashed: str
+    stems: frozenset[str]
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The source id."""
+        return self.source.id
+
+
+def _unit(field_: Literal["title", "text"], text: str, start: int, end: int, window: bool) -> Unit:
+    info = analyse(text[start:end])
+    tf: dict[str, int] = {}
+    for s in info.stems:
+        tf[s] = tf.get(s, 0) + 1
+    return Unit(field_, start, end, text[start:end], info, window, tf, float(len(info.stems)))
+
+
+def prepare_source(source: Source) -> PreparedSource:
+    """Split ``source`` into analysed units with offsets and build its postings and BM25 statistics.
+
+    Example: ``prepare_source(Source(id="x", title="T", text="One. Two.")).units[1].sentence == "One."``
+    """
+    units: list[Unit] = []
+    if source.title.strip():
+        units.append(_unit("title", source.title, 0, len(source.title), False))
+    spans = sentence_spans(source.text)
+    sentences = [_unit("text", source.text, s, e, False) for s, e in spans]
+    units.extend(sentences)
+    for (s, _), (_, e) in zip(spans, spans[1:], strict=False):
+        units.append(_unit("text", source.text, s, e, True))
+    singles = [u for u in units if not u.window]
+    n = max(1, len(singles))
+    avgdl = sum(u.norm_len for u in singles) / n or 1.0
+    df: dict[str, int] = {}
+    for u in singles:
+        for st in u.tf:
+            df[st] = df.get(st, 0) + 1
+    bm25_idf = {st: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for st, d in df.items()}
+    postings: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        for st in u.tf:
+            postings.setdefault(st, []).append(i)
+    resized = [
+        Unit(
+            u.field,
+            u.start,
+            u.end,
+            u.sentence,
+            u.info,
+            u.window,
+            u.tf,
+            _K1 * (1 - _B + _B * u.norm_len / avgdl),
+        )
+        for u in units
+    ]
+    numbers = frozenset(m.value for u in singles for m in u.info.numbers)
+    squashed = "|".join(u.info.squashed for u in singles)
+    return PreparedSource(source, resized, postings, bm25_idf, numbers, squashed, frozenset(df))
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimInfo:
+    """A claim analysed once per match: stems with their global IDF weights, and whether it is cut off."""
+
+    info: Analysis
+    weights: dict[str, float]
+    total: float
+    rare: tuple[str, ...]
+    truncated: bool
+
+
+def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncated: bool) -> ClaimInfo:
+    """Analyse a claim; a truncated claim loses its last (possibly cut) word.
+
+    Example: ``prepare_claim("MNLI helps.", {}, 5.0, False).rare == ("mnli", "help")``
+    """
+    if truncated:
+        cut = text.rstrip()
+        sp = cut.rfind(" ")
+        if sp > 0:
+            text = cut[:sp]
+    info = analyse(text)
+    weights = {s: idf.get(s, idf_default) for s in info.stem_set}
+    total = sum(weights.values()) or 1.0
+    rare = tuple(sorted(weights, key=lambda s: (-weights[s], s))[:3])
+    return ClaimInfo(info, weights, total, rare, truncated)
+
+
+def candidate_units(
+    claim: ClaimInfo, sources: Sequence[PreparedSource], k: int = 4
+) -> list[tuple[int, int, float]]:
+    """The ``k`` best units over all sources by IDF-weighted coverage, saturated BM25 and named entities.
+
+    Returns ``(source_index, unit_index, bm25)`` triples, best first.
+    Example: ``candidate_units(prepare_claim("MNLI helps.", {}, 5.0, False), [p])[0][0] == 0``
+    """
+    scored: list[tuple[float, int, int, float]] = []
+    for si, src in enumerate(sources):
+        cov: dict[int, float] = {}
+        bm: dict[int, float] = {}
+        units = src.units
+        for s, w in claim.weights.items():
+            posting = src.postings.get(s)
+            if not posting:
+                continue
+            bidf = src.bm25_idf.get(s, 0.0)
+            for ui in posting:
+                cov[ui] = cov.get(ui, 0.0) + w
+                u = units[ui]
+                tf = u.tf[s]
+                bm[ui] = bm.get(ui, 0.0) + bidf * tf * (_K1 + 1) / (tf + u.norm_len)
+        ents = claim.info.entities
+        for ui, c in cov.items():
+            b = bm[ui]
+            score = c / claim.total + 0.15 * b / (b + 3.0) - (0.04 if units[ui].window else 0.0)
+            if ents:
+                sq = units[ui].info.squashed
+                score += 0.3 * sum(1 for e in ents if e in sq) / len(ents)
+            scored.append((score, si, ui, b))
+    scored.sort(key=lambda t: -t[0])
+    return [(si, ui, b) for _, si, ui, b in scored[:k]]
+
+
+LEXICAL_FEATURES: tuple[str, ...] = (
+    "cov",
+    "cov_rare",
+    "bm25",
+    "token_set",
+    "partial",
+    "token_sort",
+    "cov_sources",
+    "has_number",
+    "number_match",
+    "number_absent",
+    "number_conflict",
+    "negation_mismatch",
+    "polarity_conflict",
+    "passive_flip",
+    "has_entity",
+    "entity_unit",
+    "entity_absent",
+    "attribution_flip",
+    "truncated",
+    "claim_len",
+    "unit_len_ratio",
+    "cov_x_negation",
+    "cov_x_polarity",
+    "cov_x_number_conflict",
+    "cov_sq",
+    "cov_x_token_set",
+    "cov_x_attribution",
+    "cov_x_number_absent",
+)
+
+
+def _num_close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-9 * max(1.0, abs(a)) or (a != 0 and abs(a - b) / abs(a) < 1e-6)
+
+
+def _number_matched(m: NumberMention, unit: Analysis) -> bool:
+    """The claim's number is in the unit, and said of the same thing: the words next to it meet
+    ("9 target tasks" is not "nine intermediate tasks"; "9 different intermediate tasks" is)."""
+    mine = set(m.after[:2]) | set(m.before[-2:])
+    for n in unit.numbers:
+        if not _num_close(m.value, n.value):
+            continue
+        if not mine or mine & (set(n.after) | set(n.before)):
+            return True
+    return False
+
+
+def roles_swapped(claim: Analysis, unit: Analysis) -> bool:
+    """ "A outperforms B" against "B outperforms A" (or "neither B outperforms A")."""
+    if claim.comparison is None or unit.comparison is None:
+        return False
+    cl, cr = claim.comparison
+    ul, ur = unit.comparison
+    return len(cl & ur) + len(cr & ul) > len(cl & ul) + len(cr & ur)
+
+
+def lexical_features(
+    claim: ClaimInfo, unit: Unit, bm25: float, sources: Sequence[PreparedSource], cov_sources: float
+) -> tuple[list[float], dict[str, object]]:
+    """The lexical feature vector (`LEXICAL_FEATURES` order) of a claim against one unit, and the facts behind it.
+
+    Example: ``feats, facts = lexical_features(c, p.units[0], 0.0, [p], 1.0)``
+    """
+    ci = claim.info
+    ui = unit.info
+    present = [s for s in claim.weights if s in unit.tf]
+    cov = sum(claim.weights[s] for s in present) / claim.total
+    cov_rare = sum(1 for s in claim.rare if s in unit.tf) / max(1, len(claim.rare))
+    if claim.truncated:
+        partial = fuzz.partial_ratio(ci.norm, ui.norm) / 100.0
+    else:
+        partial = fuzz.partial_ratio(ci.norm, ui.norm) / 100.0 if len(ci.norm) < len(ui.norm) else 0.0
+    token_set = fuzz.token_set_ratio(ci.norm, ui.norm) / 100.0
+    token_sort = fuzz.token_sort_ratio(ci.norm, ui.norm) / 100.0
+
+    nums = ci.numbers
+    unmatched = [m for m in nums if not _number_matched(m, ui)]
+    absent = [m for m in nums if not any(m.value in s.numbers or _in(m.value, s.numbers) for s in sources)]
+    has_number = 1.0 if nums else 0.0
+    number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0
+    number_absent = len(absent) / len(nums) if nums else 0.0
+    number_conflict = 1.0 if unmatched and ui.numbers else 0.0
+
+    swapped = roles_swapped(ci, ui)
+    # Swapped comparison roles reverse the finding; together with a negation they cancel out.
+    neg_mismatch = 1.0 if ((ci.negations % 2) != (ui.negations % 2)) != swapped else 0.0
+    polarity_conflict = 0.0
+    for gi, side in ci.polarity:
+        if (gi, 1 - side) in ui.polarity and (gi, side) not in ui.polarity:
+            polarity_conflict = 1.0
+    passive_flip = 1.0 if ci.passive_defeat != ui.passive_defeat else 0.0
+    if swapped and neg_mismatch:
+        polarity_conflict = 1.0
+
+    ents = ci.entities
+    has_entity = 1.0 if ents else 0.0
+    entity_unit = sum(1 for e in ents if e in ui.squashed) / len(ents) if ents else 1.0
+    entity_absent = (
+        sum(1 for e in ents if not any(e in s.squashed for s in sources)) / len(ents) if ents else 0.0
+    )
+    # What the claim attributes to its subject: the claim's first-named entity must not be, in the evidence,
+    # only the thing compared against ("improvement over XLM-R Large").
+    attribution_flip = 0.0
+    if ents:
+        subj = ents[0]
+        if subj in ui.compared and subj not in ci.compared:
+            attribution_flip = 1.0
+
+    claim_len = math.log1p(len(ci.stems)) / 3.0
+    unit_len_ratio = min(3.0, len(ui.stems) / max(1, len(ci.stems))) / 3.0
+    feats = [
+        cov,
+        cov_rare,
+        bm25 / (bm25 + 3.0),
+        token_set,
+        partial,
+        token_sort,
+        cov_sources,
+        has_number,
+        number_match,
+        number_absent,
+        number_conflict,
+        neg_mismatch,
+        polarity_conflict,
+        passive_flip,
+        has_entity,
+        entity_unit,
+        entity_absent,
+        attribution_flip,
+        1.0 if claim.truncated else 0.0,
+        claim_len,
+        unit_len_ratio,
+        cov * neg_mismatch,
+        cov * polarity_conflict,
+        cov * number_conflict,
+        cov * cov,
+        cov * token_set,
+        cov * attribution_flip,
+        cov * number_absent,
+    ]
+    facts: dict[str, object] = {
+        "cov": cov,
+        "unmatched_numbers": [_fmt(m.value, m.percent) for m in unmatched],
+        "unit_numbers": [_fmt(n.value, n.percent) for n in ui.numbers],
+        "absent_numbers": [_fmt(m.value, m.percent) for m in absent],
+        "negation_mismatch": bool(neg_mismatch),
+        "polarity_conflict": bool(polarity_conflict or passive_flip),
+        "attribution_flip": bool(attribution_flip),
+        "missing_entities": [e for e in ents if e not in ui.squashed],
+    }
+    return feats, facts
+
+
+def _in(value: float, values: frozenset[float]) -> bool:
+    return any(_num_close(value, v) for v in values)
+
+
+def _fmt(value: float, percent: bool) -> str:
+    text = f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
+    return text + ("%" if percent else "")
+
+
+def coverage_over_sources(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> float:
+    """The best, over sources, IDF-weighted share of the claim's stems found anywhere in one source."""
+    best = 0.0
+    for src in sources:
+        c = sum(w for s, w in claim.weights.items() if s in src.stems) / claim.total
+        best = max(best, c)
+    return best
+
+
+class FeatureExtractor(Protocol):
+    """An extra scorer: contributes named features per (claim, unit), after the lexical ones.
+
+    ``prepare`` may store per-source state in ``PreparedSource.extra[name]`` (e.g. sentence embeddings).
+    """
+
+    name: str
+    feature_names: tuple[str, ...]
+
+    def prepare(self, source: PreparedSource) -> None:
+        """Precompute per-source state once."""
+
+    def features(self, claim_text: str, source: PreparedSource, unit_index: int) -> list[float]:
+        """Extra features of the claim against ``source.units[unit_index]``."""
+
+
+ExtractorFactory = Callable[[], list[FeatureExtractor]]

@@ -1,0 +1,325 @@
+"""Fit the matcher's weights file from labelled data (needs the `dev` extra: scikit-learn, numpy).
+
+Run: ``python -m claimcheck._match._fit [--scorer lexical] [--data /work/shared/data]
+[--perturbations bench/data/perturbations.jsonl] [--out src/claimcheck/_match/weights_lexical.json]``
+
+Data: SciFact train pairs (claim vs the cited abstract), HealthVer dev (claim vs evidence excerpt) and the
+perturbation set of `bench/make_perturbations.py`. Model: 3-class logistic regression on standardised features
+(`LEXICAL_FEATURES` + the scorer's extra ones), then an isotonic map of P(supported) fitted on 5-fold
+out-of-fold predictions (folds grouped by claim), and the P(contradicted) threshold that maximises 3-way
+macro-F1 out of fold. Deterministic.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ._features import LEXICAL_FEATURES, FeatureExtractor, PreparedSource, Source, prepare_source
+from ._matcher import VETO_CAP, featurize, load_extractors, vetoed
+from ._model import CLASSES
+from ._text import analyse, idf_weight
+
+__all__ = ["Example", "fit", "load_examples", "main"]
+
+_LABELS = {
+    "SUPPORT": "supported",
+    "CONTRADICT": "contradicted",
+    "NEI": "not_found",
+    "Supports": "supported",
+    "Refutes": "contradicted",
+    "Neutral": "not_found",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """One labelled (claim, sources) pair; ``group`` keeps a claim's pairs in one fold."""
+
+    dataset: str
+    group: str
+    claim: str
+    sources: tuple[Source, ...]
+    label: str
+    kind: str = ""
+
+
+def load_examples(data: Path, perturbations: Path | None) -> list[Example]:
+    """SciFact train pairs, HealthVer dev pairs and (if given) the perturbation set as `Example`s."""
+    out: list[Example] = []
+    with (data / "scifact-train" / "pairs_train.jsonl").open(encoding="utf-8") as fh:
+        for line in fh:
+            p = json.loads(line)
+            src = Source(id=str(p["doc_id"]), title=p["title"], text=" ".join(p["abstract"]))
+            out.append(Example("scifact", f"sf{p['claim_id']}", p["claim"], (src,), _LABELS[p["label"]]))
+    with (data / "healthver-dev" / "healthver_dev.csv").open(encoding="utf-8", newline="") as fh:
+        for i, row in enumerate(csv.DictReader(fh)):
+            src = Source(id=f"hv{i}", title="", text=row["evidence"])
+            out.append(
+                Example("healthver", f"hv:{row['claim']}", row["claim"], (src,), _LABELS[row["label"]])
+            )
+    if perturbations is not None and perturbations.exists():
+        with perturbations.open(encoding="utf-8") as fh:
+            for line in fh:
+                c = json.loads(line)
+                srcs = tuple(
+                    Source(id=s["id"], title=s.get("title", ""), text=s["text"]) for s in c["sources"]
+                )
+                out.append(Example("perturbations", c["group"], c["claim"], srcs, c["label"], c["kind"]))
+    return out
+
+
+def build_idf(examples: Iterable[Example]) -> tuple[dict[str, float], float]:
+    """Global IDF of stems over the distinct source texts; stems seen once are left to the default."""
+    df: dict[str, int] = {}
+    seen: set[str] = set()
+    for ex in examples:
+        for s in ex.sources:
+            if s.text in seen:
+                continue
+            seen.add(s.text)
+            for stem in analyse(s.title + " " + s.text).stem_set:
+                df[stem] = df.get(stem, 0) + 1
+    n = len(seen)
+    idf = {s: round(idf_weight(d, n), 3) for s, d in sorted(df.items()) if d >= 2}
+    return idf, round(idf_weight(1, n), 3)
+
+
+def feature_matrix(
+    examples: Sequence[Example],
+    idf: dict[str, float],
+    idf_default: float,
+    extractors: Sequence[FeatureExtractor] = (),
+) -> tuple[list[list[float]], list[bool]]:
+    """The feature vector of each example's best candidate unit (a zero vector when nothing matches), and
+    whether a hard veto applies to it."""
+    from .._truncation import looks_truncated
+
+    cache: dict[tuple[str, str, str], PreparedSource] = {}
+    n_feats = len(LEXICAL_FEATURES) + sum(len(e.feature_names) for e in extractors)
+    rows: list[list[float]] = []
+    vetoes: list[bool] = []
+    for ex in examples:
+        prepared = []
+        for s in ex.sources:
+            key = (s.id, s.title, s.text)
+            if key not in cache:
+                cache[key] = prepare_source(s)
+                for e in extractors:
+                    e.prepare(cache[key])
+            prepared.append(cache[key])
+        cands = featurize(
+            ex.claim,
+            prepared,
+            idf=idf,
+            idf_default=idf_default,
+            truncated=looks_truncated(ex.claim),
+            extractors=extractors,
+        )
+        rows.append(cands[0].features if cands else [0.0] * n_feats)
+        vetoes.append(bool(cands) and vetoed(cands[0]))
+    return rows, vetoes
+
+
+def _fit_lr(x: Any, y: Any, c: float = 1.0) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=c, max_iter=2000))
+    model.fit(x, y)
+    return model
+
+
+def _isotonic(p: Any, y: Any) -> Any:
+    from sklearn.isotonic import IsotonicRegression
+
+    iso = IsotonicRegression(out_of_bounds="clip", y_min=0.0, y_max=1.0)
+    iso.fit(p, y)
+    return iso
+
+
+def _oof(x: Any, y: Any, groups: Any, folds: int = 5, c: float = 1.0) -> Any:
+    """Out-of-fold class probabilities (columns in CLASSES order), folds grouped by claim."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    out = np.zeros((len(y), 3))
+    for tr, te in GroupKFold(n_splits=folds).split(x, y, groups):
+        m = _fit_lr(x[tr], y[tr], c)
+        out[te] = m.predict_proba(x[te])
+    return out
+
+
+def cross_validate(
+    x: Any, y: Any, groups: Any, vetoes: Any, folds: int = 5, c: float = 1.0
+) -> dict[str, Any]:
+    """Nested cross-validation: out-of-fold calibrated P(supported) and 3-way labels for every example."""
+    import numpy as np
+    from sklearn.model_selection import GroupKFold
+
+    p_sup = np.zeros(len(y))
+    labels = np.empty(len(y), dtype=object)
+    for tr, te in GroupKFold(n_splits=folds).split(x, y, groups):
+        inner = _oof(x[tr], y[tr], groups[tr], folds=3, c=c)
+        iso = _isotonic(inner[:, 0], (y[tr] == 0).astype(float))
+        thr = best_contradict_threshold(iso.predict(inner[:, 0]), inner, y[tr])
+        m = _fit_lr(x[tr], y[tr], c)
+        pr = m.predict_proba(x[te])
+        cal = np.where(vetoes[te], np.minimum(iso.predict(pr[:, 0]), VETO_CAP), iso.predict(pr[:, 0]))
+        p_sup[te] = cal
+        labels[te] = decide(cal, pr, thr)
+    return {"p_supported": p_sup, "labels": labels}
+
+
+def decide(cal: Any, probs: Any, thr: float) -> list[str]:
+    """3-way labels as the Matcher decides them."""
+    out = []
+    for c, (_, p_con, p_nf) in zip(cal, probs, strict=True):
+        if c >= 0.5:
+            out.append("supported")
+        elif p_con >= thr and p_con >= p_nf * 0.5:
+            out.append("contradicted")
+        else:
+            out.append("not_found")
+    return out
+
+
+def best_contradict_threshold(cal: Any, probs: Any, y: Any) -> float:
+    """The P(contradicted) threshold with the best 3-way macro-F1."""
+    from sklearn.metrics import f1_score
+
+    truth = [CLASSES[int(v)] for v in y]
+    best, best_f = 0.5, -1.0
+    for t in [i / 40 for i in range(4, 36)]:
+        f = f1_score(truth, decide(cal, probs, t), average="macro", labels=list(CLASSES), zero_division=0)
+        if f > best_f:
+            best, best_f = t, f
+    return best
+
+
+def metrics(truth: Sequence[str], p_sup: Sequence[float], labels: Sequence[str]) -> dict[str, float]:
+    """Balanced accuracy and F1 (supported vs not), 3-way macro-F1, ECE (10 bins) and Brier score."""
+    from sklearn.metrics import balanced_accuracy_score, f1_score
+
+    y = [t == "supported" for t in truth]
+    pred = [lab == "supported" for lab in labels]
+    n = len(y)
+    ece = 0.0
+    for b in range(10):
+        idx = [i for i in range(n) if (b / 10 <= p_sup[i] < (b + 1) / 10) or (b == 9 and p_sup[i] == 1.0)]
+        if idx:
+            conf = sum(p_sup[i] for i in idx) / len(idx)
+            acc = sum(y[i] for i in idx) / len(idx)
+            ece += len(idx) / n * abs(conf - acc)
+    brier = sum((p - float(t)) ** 2 for p, t in zip(p_sup, y, strict=True)) / n
+    return {
+        "n": n,
+        "balanced_accuracy": round(float(balanced_accuracy_score(y, pred)), 3),
+        "f1_supported": round(float(f1_score(y, pred, zero_division=0)), 3),
+        "macro_f1_3way": round(
+            float(
+                f1_score(list(truth), list(labels), average="macro", labels=list(CLASSES), zero_division=0)
+            ),
+            3,
+        ),
+        "ece": round(ece, 3),
+        "brier": round(brier, 3),
+        "accuracy_3way": round(sum(a == b for a, b in zip(truth, labels, strict=True)) / n, 3),
+        "accuracy_verified": round(sum(a == b for a, b in zip(y, pred, strict=True)) / n, 3),
+    }
+
+
+def prepare_data(
+    data: Path, perturbations: Path | None, scorer: str = "lexical"
+) -> tuple[list[Example], Any, Any, Any, dict[str, float], float, Any]:
+    """Examples, feature matrix, class indices, groups, the IDF table, and the veto flags."""
+    import numpy as np
+
+    examples = load_examples(data, perturbations)
+    idf, idf_default = build_idf(examples)
+    extractors = load_extractors(scorer)
+    rows, vetoes = feature_matrix(examples, idf, idf_default, extractors)
+    x = np.array(rows)
+    y = np.array([CLASSES.index(e.label) for e in examples])
+    groups = np.array([f"{e.dataset}:{e.group}" for e in examples])
+    return examples, x, y, groups, idf, idf_default, np.array(vetoes)
+
+
+def fit(
+    data: Path, perturbations: Path | None, out: Path, scorer: str = "lexical", c: float = 1.0
+) -> dict[str, Any]:
+    """Fit the weights file of ``scorer`` and write it to ``out``; returns the cross-validated metrics."""
+    import numpy as np
+
+    examples, x, y, groups, idf, idf_default, vetoes = prepare_data(data, perturbations, scorer)
+    cv = cross_validate(x, y, groups, vetoes, c=c)
+    report: dict[str, Any] = {}
+    for ds in ("scifact", "healthver", "perturbations"):
+        idx = [i for i, e in enumerate(examples) if e.dataset == ds]
+        if idx:
+            report[ds] = metrics(
+                [examples[i].label for i in idx],
+                [float(cv["p_supported"][i]) for i in idx],
+                [str(cv["labels"][i]) for i in idx],
+            )
+    oof = _oof(x, y, groups, c=c)
+    iso = _isotonic(oof[:, 0], (y == 0).astype(float))
+    thr = best_contradict_threshold(iso.predict(oof[:, 0]), oof, y)
+    model = _fit_lr(x, y, c)
+    scaler, lr = model.steps[0][1], model.steps[1][1]
+    order = [list(lr.classes_).index(i) for i in range(3)]
+    names = list(LEXICAL_FEATURES) + [n for e in load_extractors(scorer) for n in e.feature_names]
+    xs = [float(v) for v in iso.X_thresholds_]
+    ys = [float(v) for v in iso.y_thresholds_]
+    weights = {
+        "scorer": scorer,
+        "features": names,
+        "mean": [round(float(v), 6) for v in scaler.mean_],
+        "scale": [round(float(v), 6) if v > 0 else 1.0 for v in scaler.scale_],
+        "coef": [[round(float(v), 6) for v in lr.coef_[i]] for i in order],
+        "intercept": [round(float(lr.intercept_[i]), 6) for i in order],
+        "calibration": {"x": [round(v, 6) for v in xs], "y": [round(v, 6) for v in ys]},
+        "contradict_threshold": thr,
+        "select_by_model": False,
+        "idf_default": idf_default,
+        "meta": {
+            "fitted_on": {ds: sum(1 for e in examples if e.dataset == ds) for ds in report},
+            "regularisation_C": c,
+            "cv_5fold_grouped": report,
+            "licences": "SciFact claims CC BY 4.0, abstracts ODC-By 1.0; HealthVer (Sarrouti et al. 2021)",
+        },
+        "idf": idf,
+    }
+    out.write_text(json.dumps(weights, separators=(",", ":")) + "\n", encoding="utf-8")
+    _ = np
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line of the fitter."""
+    here = Path(__file__).resolve()
+    ap = argparse.ArgumentParser(prog="python -m claimcheck._match._fit", description=__doc__.split("\n")[0])
+    ap.add_argument("--scorer", default="lexical")
+    ap.add_argument("--data", type=Path, default=Path("/work/shared/data"))
+    ap.add_argument(
+        "--perturbations", type=Path, default=here.parents[3] / "bench" / "data" / "perturbations.jsonl"
+    )
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("-C", type=float, default=1.0, dest="c")
+    args = ap.parse_args(argv)
+    out = args.out or here.parent / f"weights_{args.scorer}.json"
+    report = fit(args.data, args.perturbations, out, args.scorer, args.c)
+    print(f"wrote {out} ({out.stat().st_size} bytes)")
+    for ds, m in report.items():
+        print(ds, json.dumps(m))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,273 @@
+"""`Matcher`: claim × prepared sources → `MatchResult` with label, calibrated confidence, evidence, findings."""
+
+from __future__ import annotations
+
+import importlib
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from .._errors import InputError, ScorerUnavailable
+from .._models import Finding, MatchEvidence, MatchResult
+from .._truncation import looks_truncated
+from ._features import (
+    LEXICAL_FEATURES,
+    FeatureExtractor,
+    PreparedSource,
+    Source,
+    candidate_units,
+    coverage_over_sources,
+    lexical_features,
+    prepare_claim,
+    prepare_source,
+)
+from ._model import Model, load_model
+
+__all__ = ["VETO_CAP", "Candidate", "Matcher", "available_scorers", "featurize", "register_scorer", "vetoed"]
+
+# Scorer name → "module:function" returning the extra feature extractors (imported lazily, so the lexical
+# matcher never imports torch). The lexical scorer has none.
+_REGISTRY: dict[str, str | None] = {"lexical": None, "semantic": "claimcheck._match._semantic:extractors"}
+
+
+def register_scorer(name: str, target: str | None) -> None:
+    """Register a scorer: ``target`` is ``"module:function"`` returning its `FeatureExtractor` list.
+
+    Example: ``register_scorer("semantic", "claimcheck._match_semantic:extractors")``
+    """
+    _REGISTRY[name] = target
+
+
+def available_scorers() -> list[str]:
+    """Names of the registered scorers (whether their extra is installed or not).
+
+    Example: ``"lexical" in available_scorers()``
+    """
+    return sorted(_REGISTRY)
+
+
+def load_extractors(scorer: str) -> list[FeatureExtractor]:
+    """The extra feature extractors of ``scorer``; `ScorerUnavailable` when its packages are missing."""
+    if scorer not in _REGISTRY:
+        raise InputError(f"unknown scorer {scorer!r}; choose from {', '.join(available_scorers())}")
+    target = _REGISTRY[scorer]
+    if target is None:
+        return []
+    module, _, func = target.partition(":")
+    try:
+        mod = importlib.import_module(module)
+    except ImportError as exc:
+        raise ScorerUnavailable(
+            f"scorer {scorer!r} needs the '{scorer}' extra: pip install 'claimcheck[{scorer}]' ({exc})",
+            scorer=scorer,
+            package=getattr(exc, "name", None),
+        ) from exc
+    extractors: list[FeatureExtractor] = getattr(mod, func)()
+    return extractors
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One candidate evidence unit of a claim with its feature vector and the facts behind it."""
+
+    source_index: int
+    unit_index: int
+    features: list[float]
+    facts: dict[str, object]
+
+
+def featurize(
+    claim: str,
+    sources: Sequence[PreparedSource],
+    *,
+    idf: dict[str, float],
+    idf_default: float,
+    truncated: bool,
+    extractors: Sequence[FeatureExtractor] = (),
+    k: int = 4,
+) -> list[Candidate]:
+    """Feature vectors of a claim against its best ``k`` candidate units (cheapest-ranked first).
+
+    Example: ``featurize("MNLI helps.", [p], idf={}, idf_default=5.0, truncated=False)``
+    """
+    info = prepare_claim(claim, idf, idf_default, truncated)
+    cands = candidate_units(info, sources, k)
+    cov_src = coverage_over_sources(info, sources) if cands else 0.0
+    out: list[Candidate] = []
+    for si, ui, bm in cands:
+        feats, facts = lexical_features(info, sources[si].units[ui], bm, sources, cov_src)
+        for ex in extractors:
+            feats.extend(ex.features(claim, sources[si], ui))
+        out.append(Candidate(si, ui, feats, facts))
+    return out
+
+
+VETO_CAP = 0.2
+
+
+def vetoed(cand: Candidate) -> bool:
+    """Hard evidence against support that the data rarely shows the model: the claim credits its subject
+    with what the evidence says was achieved over it ("XLM-R Large achieves state of the art" against
+    "an improvement over XLM-R Large, setting the state of the art")."""
+    return bool(cand.facts["attribution_flip"])
+
+
+class Matcher:
+    """Scores claims against prepared sources with a fitted, calibrated model.
+
+    Example:
+        ``m = Matcher(); p = m.prepare(Source(id="2005.13013", title=t, text=abstract))``
+        ``m.match("MNLI, SQuAD and HellaSwag achieve the best results.", [p]).label == "supported"``
+    """
+
+    def __init__(
+        self, scorer: str = "lexical", *, model: Model | None = None, cache_size: int = 4096
+    ) -> None:
+        self.scorer = scorer
+        self.extractors = load_extractors(scorer)
+        self.model = model if model is not None else load_model(scorer)
+        n_extra = sum(len(e.feature_names) for e in self.extractors)
+        if len(self.model.features) != len(LEXICAL_FEATURES) + n_extra:
+            raise InputError(f"weights of scorer {scorer!r} do not fit its features; refit them")
+        self._cache: OrderedDict[tuple[str, str, str], PreparedSource] = OrderedDict()
+        self._cache_size = cache_size
+
+    def prepare(self, source: Source) -> PreparedSource:
+        """Analyse a source once (sentences with offsets, windows, tokens, numbers, BM25); memoised.
+
+        Example: ``m.prepare(Source(id="x", title="", text="One. Two.")).units[0].sentence == "One."``
+        """
+        key = (source.id, source.title, source.text)
+        hit = self._cache.get(key)
+        if hit is not None:
+            self._cache.move_to_end(key)
+            return hit
+        prepared = prepare_source(source)
+        for ex in self.extractors:
+            ex.prepare(prepared)
+        self._cache[key] = prepared
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return prepared
+
+    def match(
+        self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None
+    ) -> MatchResult:
+        """Label one claim against its sources, with calibrated confidence, evidence and findings.
+
+        ``truncated=None`` detects a cut-off claim with `looks_truncated`; a truncated claim is matched as a
+        prefix of the real sentence.
+        Example: ``m.match("We obtain a 5.4 point improvement over XLM-R Large.", [p]).verified``
+        """
+        prepared = [s if isinstance(s, PreparedSource) else self.prepare(s) for s in sources]
+        cut = looks_truncated(claim) if truncated is None else truncated
+        model = self.model
+        cands = featurize(
+            claim,
+            prepared,
+            idf=model.idf,
+            idf_default=model.idf_default,
+            truncated=cut,
+            extractors=self.extractors,
+        )
+        if not cands:
+            return MatchResult(label="not_found", verified=False, confidence=round(model.calibrate(0.0), 4))
+        probs = [model.probabilities(c.features) for c in cands]
+        best = max(range(len(cands)), key=lambda i: probs[i][0]) if model.select_by_model else 0
+        p_sup, p_con, p_nf = probs[best]
+        confidence = model.calibrate(p_sup)
+        if vetoed(cands[best]):
+            confidence = min(confidence, VETO_CAP)
+        label: Literal["supported", "contradicted", "not_found"]
+        if confidence >= 0.5:
+            label = "supported"
+        elif p_con >= model.contradict_threshold and p_con >= p_nf * 0.5:
+            label = "contradicted"
+        else:
+            label = "not_found"
+        order = [best] + [i for i in range(len(cands)) if i != best]
+        evidence: list[MatchEvidence] = []
+        for rank, i in enumerate(order):
+            c = cands[i]
+            src = prepared[c.source_index]
+            unit = src.units[c.unit_index]
+            stance: Literal["support", "contradict", "neutral"] = "neutral"
+            if rank == 0:
+                stance = (
+                    "support"
+                    if label == "supported"
+                    else "contradict"
+                    if label == "contradicted"
+                    else "neutral"
+                )
+            evidence.append(
+                MatchEvidence(
+                    source_id=src.id,
+                    sentence=unit.sentence,
+                    start=unit.start,
+                    end=unit.end,
+                    score=round(probs[i][0], 4),
+                    field=unit.field,
+                    stance=stance,
+                )
+            )
+        findings = _findings(label, cands[best], prepared[cands[best].source_index].id)
+        return MatchResult(
+            label=label,
+            verified=label == "supported",
+            confidence=round(confidence, 4),
+            evidence=evidence,
+            findings=findings,
+        )
+
+
+def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
+    facts = cand.facts
+    cov = float(facts["cov"])  # type: ignore[arg-type]
+    out: list[Finding] = []
+    unmatched = list(facts["unmatched_numbers"])  # type: ignore[call-overload]
+    absent = list(facts["absent_numbers"])  # type: ignore[call-overload]
+    if unmatched and label != "supported" and (cov >= 0.4 or absent):
+        where = ", ".join(facts["unit_numbers"]) or "none"  # type: ignore[arg-type]
+        missing = ", ".join(absent) if absent else ", ".join(unmatched)
+        what = "appear in no cited abstract" if absent else "are not stated of the same thing in the evidence"
+        out.append(
+            Finding(
+                code="number_mismatch",
+                severity="warning",
+                arxiv_id=source_id,
+                message=f"the claim's number(s) {missing} {what} (closest evidence states: {where})",
+                details={"claim_numbers": unmatched, "evidence_numbers": list(facts["unit_numbers"])},  # type: ignore[call-overload]
+            )
+        )
+    if facts["negation_mismatch"] and cov >= 0.5 and label != "supported":
+        out.append(
+            Finding(
+                code="negation_mismatch",
+                severity="warning",
+                arxiv_id=source_id,
+                message="the claim and its closest evidence differ in negation (one says 'not'/'no'/'without', the other does not)",
+            )
+        )
+    if label == "contradicted":
+        reasons = [
+            r
+            for r, flag in (
+                ("numbers", bool(unmatched)),
+                ("negation", bool(facts["negation_mismatch"])),
+                ("direction of the finding", bool(facts["polarity_conflict"])),
+                ("attribution", bool(facts["attribution_flip"])),
+            )
+            if flag
+        ]
+        why = ", ".join(reasons) or "wording"
+        out.append(
+            Finding(
+                code="contradicted",
+                severity="error",
+                arxiv_id=source_id,
+                message=f"the cited abstract of {source_id} says otherwise ({why} disagree)",
+            )
+        )
+    return out

@@ -1,0 +1,108 @@
+"""The fitted model, as plain numbers: a 3-class logistic regression over standardised features and an
+isotonic map that calibrates P(supported). Loaded from a JSON file shipped in the package; pure Python."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+from .._errors import InputError
+
+__all__ = ["CLASSES", "Model", "load_model"]
+
+CLASSES = ("supported", "contradicted", "not_found")
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    """Weights of one scorer: feature names, standardisation, coefficients, calibration and thresholds."""
+
+    scorer: str
+    features: tuple[str, ...]
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    coef: tuple[tuple[float, ...], ...]
+    intercept: tuple[float, ...]
+    cal_x: tuple[float, ...]
+    cal_y: tuple[float, ...]
+    contradict_threshold: float
+    idf: dict[str, float]
+    idf_default: float
+    select_by_model: bool
+    meta: dict[str, Any]
+
+    def probabilities(self, x: list[float]) -> tuple[float, float, float]:
+        """Uncalibrated class probabilities (supported, contradicted, not_found) of one feature vector.
+
+        Example: ``model.probabilities([0.0] * len(model.features))``
+        """
+        z = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale, strict=True)]
+        logits = [
+            b + sum(w * v for w, v in zip(row, z, strict=True))
+            for row, b in zip(self.coef, self.intercept, strict=True)
+        ]
+        top = max(logits)
+        ex = [math.exp(v - top) for v in logits]
+        tot = sum(ex)
+        return ex[0] / tot, ex[1] / tot, ex[2] / tot
+
+    def calibrate(self, p: float) -> float:
+        """Calibrated P(supported) by linear interpolation between the isotonic points.
+
+        Example: ``0.0 <= model.calibrate(0.7) <= 1.0``
+        """
+        xs, ys = self.cal_x, self.cal_y
+        if not xs:
+            return min(1.0, max(0.0, p))
+        if p <= xs[0]:
+            return ys[0]
+        if p >= xs[-1]:
+            return ys[-1]
+        i = bisect.bisect_right(xs, p)
+        x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
+        return y0 if x1 == x0 else y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+
+
+def model_from_dict(data: dict[str, Any]) -> Model:
+    """Build a `Model` from the JSON object `_fit` writes.
+
+    Example: ``model_from_dict(json.loads(path.read_text()))``
+    """
+    try:
+        return Model(
+            scorer=str(data["scorer"]),
+            features=tuple(data["features"]),
+            mean=tuple(float(v) for v in data["mean"]),
+            scale=tuple(float(v) for v in data["scale"]),
+            coef=tuple(tuple(float(v) for v in row) for row in data["coef"]),
+            intercept=tuple(float(v) for v in data["intercept"]),
+            cal_x=tuple(float(v) for v in data["calibration"]["x"]),
+            cal_y=tuple(float(v) for v in data["calibration"]["y"]),
+            contradict_threshold=float(data["contradict_threshold"]),
+            idf={str(k): float(v) for k, v in data["idf"].items()},
+            idf_default=float(data["idf_default"]),
+            select_by_model=bool(data.get("select_by_model", False)),
+            meta=dict(data.get("meta", {})),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"weights file is malformed: {exc}") from exc
+
+
+def load_model(scorer: str) -> Model:
+    """Load the shipped weights file ``weights_<scorer>.json`` of the package.
+
+    Example: ``load_model("lexical").features[0] == "cov"``
+    """
+    name = f"weights_{scorer}.json"
+    try:
+        text = resources.files("claimcheck._match").joinpath(name).read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputError(
+            f"no weights file {name} for scorer {scorer!r}; fit it with "
+            f"`python -m claimcheck._match._fit --scorer {scorer}`"
+        ) from exc
+    return model_from_dict(json.loads(text))

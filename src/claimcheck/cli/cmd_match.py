@@ -1,0 +1,119 @@
+"""`claimcheck match [FILE|-]`: JSONL in, JSONL out (DESIGN.md, "match JSONL").
+
+One output line per input line, in order; ``id`` echoed with its JSON type; a malformed line yields
+``{"id": ..., "error": "..."}`` and the run goes on; exit 2 if any line was malformed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
+import typer
+
+from ._app import app
+from ._common import EXIT_INPUT, EXIT_OK, OutputOption, handle_errors
+
+
+def _sources(obj: dict[str, Any]) -> list[Any]:
+    from .._match import Source
+
+    if "source" in obj and "sources" not in obj:
+        if not isinstance(obj["source"], str):
+            raise ValueError('"source" must be a string')
+        return [Source(id="source", title="", text=obj["source"])]
+    raw = obj.get("sources")
+    if not isinstance(raw, list) or not raw:
+        raise ValueError('"sources" must be a non-empty list (or give "source": "text")')
+    out = []
+    for i, s in enumerate(raw):
+        if (
+            not isinstance(s, dict)
+            or not isinstance(s.get("text", ""), str)
+            or not isinstance(s.get("title", ""), str)
+        ):
+            raise ValueError(f'sources[{i}] must be an object with string "text" and optional "title"')
+        out.append(Source(id=str(s.get("id", i)), title=s.get("title") or "", text=s.get("text") or ""))
+    return out
+
+
+def match_lines(lines: TextIO, scorer: str) -> tuple[list[str], bool]:
+    """Match every JSONL line; returns the output lines and whether any input line was malformed."""
+    from .._match import Matcher
+
+    matcher = Matcher(scorer=scorer)
+    out: list[str] = []
+    bad = False
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        ident: Any = None
+        try:
+            obj = json.loads(line)
+            if not isinstance(obj, dict):
+                raise ValueError("a line must be a JSON object")
+            ident = obj.get("id")
+            claim = obj.get("claim")
+            if not isinstance(claim, str) or not claim.strip():
+                raise ValueError('"claim" must be a non-empty string')
+            sources = _sources(obj)
+        except ValueError as exc:  # json.JSONDecodeError is a ValueError
+            bad = True
+            out.append(json.dumps({"id": ident, "error": f"line {lineno}: {exc}"}, ensure_ascii=False))
+            continue
+        result = matcher.match(claim, sources)
+        record = {
+            "id": ident,
+            "label": result.label,
+            "verified": result.verified,
+            "confidence": result.confidence,
+            "evidence": [
+                {
+                    "source_id": e.source_id,
+                    "sentence": e.sentence,
+                    "start": e.start,
+                    "end": e.end,
+                    "score": e.score,
+                    "field": e.field,
+                    "stance": e.stance,
+                }
+                for e in result.evidence
+            ],
+            "findings": [f.model_dump(exclude_none=True) for f in result.findings],
+        }
+        out.append(json.dumps(record, ensure_ascii=False))
+    return out, bad
+
+
+@app.command("match")
+def match(
+    file: Annotated[str, typer.Argument(help="JSONL file of claims and sources, or - for stdin.")] = "-",
+    scorer: Annotated[
+        str, typer.Option("--scorer", help="Scorer: lexical (built in) or semantic (extra).")
+    ] = "lexical",
+    output: OutputOption = None,
+) -> None:
+    """Score claims against given source texts: JSONL in, JSONL out (one line per input line)."""
+    from .._errors import InputError
+    from .._io import write_atomic
+
+    with handle_errors():
+        if file == "-":
+            lines, bad = match_lines(sys.stdin, scorer)
+        else:
+            path = Path(file)
+            try:
+                fh = path.open(encoding="utf-8")
+            except OSError as exc:
+                raise InputError(f"cannot read: {exc.strerror}", path=file) from exc
+            with fh:
+                lines, bad = match_lines(fh, scorer)
+        text = "".join(line + "\n" for line in lines)
+        if output is None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        else:
+            write_atomic(output, text)
+    raise typer.Exit(EXIT_INPUT if bad else EXIT_OK)

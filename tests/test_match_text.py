@@ -1,0 +1,77 @@
+"""Text analysis of real abstracts: sentence spans, numbers, entities, negation, polarity."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimcheck._match._text import analyse, clean_for_match, sentence_spans, stem
+
+ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
+
+
+def _abstract(arxiv_id: str) -> str:
+    return str(json.loads((ABSTRACTS / f"{arxiv_id}.json").read_text(encoding="utf-8"))["abstract"])
+
+
+@pytest.mark.parametrize(
+    ("arxiv_id", "count"),
+    [("2005.13013", 7), ("2106.02134", 8), ("2205.14230", 9), ("2506.15415", 8), ("2003.11080", 6)],
+)
+def test_sentence_spans_split_real_abstracts_right(arxiv_id: str, count: int) -> None:
+    text = _abstract(arxiv_id)
+    spans = sentence_spans(text)
+    assert len(spans) == count
+    for s, e in spans:
+        assert text[s:e] == text[s:e].strip() and text[s:e]
+
+
+def test_sentence_spans_keep_eg_decimals_and_glued_full_stops() -> None:
+    text = _abstract("2106.02134")
+    sents = [text[s:e] for s, e in sentence_spans(text)]
+    assert any(x.startswith("Nevertheless, language syntax, e.g., syntactic dependencies") for x in sents)
+    assert any("by 1.4 and 1.6 points" in x for x in sents)
+    glued = _abstract("2205.14230")
+    assert any(glued[s:e].startswith("In this paper, we present") for s, e in sentence_spans(glued))
+
+
+def test_tex_is_cleaned_for_matching_only() -> None:
+    assert "cite" not in clean_for_match(r"mBERT \cite{devlin-etal-2019-bert}, capture")
+    assert "generalized" in clean_for_match(r"In the \emph{generalized} transfer setting")
+    assert "---" not in clean_for_match("training---fine-tuning")
+
+
+def test_numbers_thousands_decimals_percent_words() -> None:
+    vals = [
+        m.value
+        for m in analyse("ANLI+ has 1,104,934 examples, a 5.4 point gain, 73% and nine tasks.").numbers
+    ]
+    assert sorted(vals) == [5.4, 9.0, 73.0, 1104934.0]
+    pct = [m for m in analyse("by up to 73%").numbers]
+    assert pct[0].percent
+    assert analyse("XLM-R Large, mT5, NLLB-200 and SQuAD v2.0").numbers == ()
+
+
+def test_number_context_is_the_following_words() -> None:
+    text = _abstract("2005.13013")
+    s, e = sentence_spans(text)[2]
+    nine = [m for m in analyse(text[s:e]).numbers if m.value == 9]
+    assert nine and nine[0].after[0] == stem("intermediate")
+
+
+def test_entities_and_negation_and_polarity() -> None:
+    a = analyse("syntax-augmented mBERT improves cross-lingual transfer on PAWS-X and MLQA")
+    assert {"mbert", "pawsx", "mlqa"} <= set(a.entities)
+    assert analyse("neither consistently outperforms simply performing English training").negations == 1
+    assert analyse("XNLI does not see benefits").negations == 1
+    assert (
+        analyse("robust training improves transfer").polarity
+        != analyse("robust training harms transfer").polarity
+    )
+
+
+def test_compared_entity_is_the_one_improved_over() -> None:
+    a = analyse("we obtain a 5.4 point improvement over XLM-R Large on the XTREME benchmark")
+    assert "xlmr" in a.compared and "xtreme" not in a.compared
