@@ -40,13 +40,19 @@ def test_sample_reports_parse_exactly(path: Path) -> None:
     report = parse_report_file(path)
     n_claims, (papers, extracted, verified), quality, n_truncated = EXPECTED[path.name]
     assert len(report.claims) == n_claims
-    assert (report.stated.papers_retrieved, report.stated.claims_extracted, report.stated.claims_verified) == (
+    assert (
+        report.stated.papers_retrieved,
+        report.stated.claims_extracted,
+        report.stated.claims_verified,
+    ) == (
         papers,
         extracted,
         verified,
     )
     assert report.stated.quality_score == quality
-    assert [(c.text, c.reported.verified, c.reported.confidence, c.line) for c in report.claims] == _rows(path)
+    assert [(c.text, c.reported.verified, c.reported.confidence, c.line) for c in report.claims] == _rows(
+        path
+    )
     assert [c.index for c in report.claims] == list(range(1, n_claims + 1))
     assert sum(c.truncated for c in report.claims) == n_truncated
     assert len(report.references) == 3

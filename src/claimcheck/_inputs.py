@@ -48,17 +48,23 @@ def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Itera
         try:
             st = directory.stat()
         except OSError as exc:
-            yield InputErrorRecord(path=str(directory), message=f"cannot read directory: {exc.strerror or exc}")
+            yield InputErrorRecord(
+                path=str(directory), message=f"cannot read directory: {exc.strerror or exc}"
+            )
             continue
         key = (st.st_dev, st.st_ino)
         if key in visited:
-            yield InputErrorRecord(path=str(directory), message="directory loop (symlink to an ancestor): skipped")
+            yield InputErrorRecord(
+                path=str(directory), message="directory loop (symlink to an ancestor): skipped"
+            )
             continue
         visited.add(key)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            yield InputErrorRecord(path=str(directory), message=f"cannot read directory: {exc.strerror or exc}")
+            yield InputErrorRecord(
+                path=str(directory), message=f"cannot read directory: {exc.strerror or exc}"
+            )
             continue
         subdirs: list[Path] = []
         for entry in entries:

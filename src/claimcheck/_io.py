@@ -21,6 +21,15 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     """
     target = Path(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
+    if target.exists() and not target.is_file():
+        # /dev/null, a FIFO, a terminal: there is nothing to replace atomically (and replacing a device
+        # node would be wrong), so write straight through.
+        try:
+            with open(target, "wb") as fh:
+                fh.write(payload)
+        except OSError as exc:
+            raise OutputError(f"cannot write {target}: {exc.strerror or exc}", path=str(target)) from exc
+        return
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)

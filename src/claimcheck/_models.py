@@ -100,7 +100,9 @@ class Reference(_Model):
     arxiv_id: str | None = Field(default=None, description="arXiv id without version")
     version: int | None = None
     url_kind: UrlKind = "other"
-    status: PaperStatus | None = Field(default=None, description="None until fetched; malformed when not an id")
+    status: PaperStatus | None = Field(
+        default=None, description="None until fetched; malformed when not an id"
+    )
     title: str | None = None
 
 
@@ -142,7 +144,9 @@ class Paper(_Model):
     doi: str | None = None
     journal_ref: str | None = None
     comment: str | None = None
-    version_missing: bool = Field(default=False, description="the cited version is not the one arXiv returned")
+    version_missing: bool = Field(
+        default=False, description="the cited version is not the one arXiv returned"
+    )
     message: str | None = Field(default=None, description="why the paper is not found/unavailable/malformed")
     source: str | None = Field(default=None, description="where it came from: sources, cache, api, local")
 

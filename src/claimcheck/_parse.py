@@ -39,17 +39,23 @@ _DATE = re.compile(
     r"September|October|November|December)\s+\d{4})$"
 )
 _TRUE = frozenset({"✓", "✔", "✅", "☑", "☑️", "✔️", "yes", "y", "true", "t", "1", "verified", "supported"})
-_FALSE = frozenset({"×", "✗", "✘", "❌", "✕", "x", "no", "n", "false", "f", "0", "unverified", "unsupported", "-"})
+_FALSE = frozenset(
+    {"×", "✗", "✘", "❌", "✕", "x", "no", "n", "false", "f", "0", "unverified", "unsupported", "-"}
+)
 _PIPE_SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(?:\|\s*:?-{2,}:?\s*)*\|?$")
 _LIST_MARKER = re.compile(r"^\s*(?:[-*+•]|\d+[.)]|\[\d+\])\s+")
 _INT = r"(\d{1,3}(?:,\d{3})+|\d+)"
 _STATED_PATTERNS = {
-    "papers_retrieved": re.compile(rf"\b{_INT}\s+(?:papers?|sources?|documents?|articles?)\s+retrieved\b", re.I),
+    "papers_retrieved": re.compile(
+        rf"\b{_INT}\s+(?:papers?|sources?|documents?|articles?)\s+retrieved\b", re.I
+    ),
     "claims_extracted": re.compile(rf"\b{_INT}\s+claims?\s+extracted\b", re.I),
     "claims_verified": re.compile(rf"\b{_INT}\s+(?:claims?\s+)?(?:independently\s+)?verified\b", re.I),
 }
 _PAPERS_YIELDED = re.compile(rf"\byielded\s+{_INT}\s+(?:papers?|sources?|documents?|articles?)\b", re.I)
-_QUALITY = re.compile(r"\bquality(?:\s+review)?\s+score(?:\s+of)?\s*:?\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+))?", re.I)
+_QUALITY = re.compile(
+    r"\bquality(?:\s+review)?\s+score(?:\s+of)?\s*:?\s*(\d+(?:\.\d+)?)\s*(?:/\s*(\d+))?", re.I
+)
 _RESEARCH_Q = re.compile(r"\bresearch question\s*:\s*(.+)$", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -221,7 +227,9 @@ def _split_sections(lines: list[_Line], *, markdown: bool) -> tuple[list[_Line],
     return preamble, sections
 
 
-def _parse_front_matter(report: Report, preamble: list[_Line], sections: list[_Section], *, markdown: bool) -> None:
+def _parse_front_matter(
+    report: Report, preamble: list[_Line], sections: list[_Section], *, markdown: bool
+) -> None:
     for ln in preamble:
         m = _MD_HEADING.match(ln.text)
         if m and len(m.group(1)) == 1:
@@ -337,7 +345,11 @@ def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], str | No
         if not text:
             raise ReportParseError("claims row has an empty claim", path=source, line=ln.number)
         verified = _parse_flag(cells[columns["verified"]], source, ln.number)
-        confidence = _parse_confidence(cells[columns["confidence"]], source, ln.number) if "confidence" in columns else None
+        confidence = (
+            _parse_confidence(cells[columns["confidence"]], source, ln.number)
+            if "confidence" in columns
+            else None
+        )
         claims.append(
             Claim(
                 index=len(claims) + 1,
@@ -357,7 +369,9 @@ def _parse_flag(cell: str, source: str, line: int) -> bool:
     if value in _FALSE:
         return False
     raise ReportParseError(
-        f"cannot read the verified flag {cell.strip()!r} (expected ✓/×, yes/no or true/false)", path=source, line=line
+        f"cannot read the verified flag {cell.strip()!r} (expected ✓/×, yes/no or true/false)",
+        path=source,
+        line=line,
     )
 
 
@@ -370,9 +384,7 @@ def _parse_confidence(cell: str, source: str, line: int) -> float | None:
     except ValueError:
         number = float("nan")
     if not 0.0 <= number <= 1.0:
-        raise ReportParseError(
-            f"confidence {value!r} is not a number in [0, 1]", path=source, line=line
-        )
+        raise ReportParseError(f"confidence {value!r} is not a number in [0, 1]", path=source, line=line)
     return number
 
 

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -23,6 +21,7 @@ from ._common import (
     OutputOption,
     emit,
     handle_errors,
+    progress_bar,
     warn,
 )
 
@@ -49,24 +48,6 @@ class FetchFormat(StrEnum):
 class StatsFormat(StrEnum):
     json = "json"
     text = "text"
-
-
-@contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("fetching arXiv metadata", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 def _open_cache(path: Path | None) -> PaperCache:
@@ -110,7 +91,7 @@ def fetch_command(
         paper_cache = _open_cache(cache)
         messages: list[str] = []
         try:
-            with ArxivClient(api_url=api_url, delay=delay) as client, _progress_bar() as progress:
+            with ArxivClient(api_url=api_url, delay=delay) as client, progress_bar() as progress:
                 papers = fetch_papers(
                     ids,
                     cache=paper_cache,

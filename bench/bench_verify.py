@@ -1,0 +1,207 @@
+"""Batch re-verification benchmark: N synthetic reports, `claimcheck verify DIR` end to end, warm cache.
+
+Reports are made from real material: claims taken from ``reports/`` and references drawn among the papers
+recorded in ``fixtures/arxiv/``. The cache is warmed by ``claimcheck cache import fixtures/arxiv``, then
+``claimcheck verify DIR --offline`` runs as a subprocess and is timed (claims/s, reports/s, peak RSS of the
+largest process). The peer anchorcite (lexical tier, ``anchor_claim``) scores the same claim/source pairs in
+the same run, on a sample, and the per-claim throughput ratio is printed.
+
+Usage::
+
+    python bench/bench_verify.py --reports 2000 [--jobs N] [--format json] [--peer-sample 3000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+from claimcheck._atom import parse_atom  # noqa: E402
+from claimcheck._parse import parse_report_file  # noqa: E402
+
+_TEMPLATE = """# {title}
+
+Assignee Research
+
+July {day}, 2026
+
+## Abstract
+
+{abstract}
+
+## 1 Introduction
+
+This paper examines: {examines}. Research question: {question}
+
+## 2 Methodology
+
+Systematic literature search across multiple databases yielded {papers} papers.
+
+## 3 Results
+
+{papers} papers retrieved. {n} claims extracted; {verified} independently verified. Quality review score: 8.1/10.
+
+## 5 Extracted Claims
+
+Claim\tVerified\tConfidence
+{rows}
+
+## References
+
+{refs}
+"""
+
+
+def _papers() -> list[tuple[str, str, str]]:
+    """(id with version, title, abstract) of every recorded paper in fixtures/arxiv."""
+    out = []
+    for path in sorted((ROOT / "fixtures" / "arxiv").glob("*.xml")):
+        feed = parse_atom(path.read_bytes(), source="sources")
+        for paper in feed.papers:
+            if paper.status == "found":
+                ident = paper.arxiv_id if paper.version is None else f"{paper.arxiv_id}v{paper.version}"
+                out.append((ident, paper.title or "", paper.abstract or ""))
+    return out
+
+
+def make_reports(directory: Path, n: int, *, claims_per_report: int = 12, seed: int = 7) -> tuple[int, list]:
+    """Write ``n`` synthetic reports into ``directory``; return (claims written, pairs for the peer)."""
+    rng = random.Random(seed)
+    samples = [parse_report_file(p) for p in sorted((ROOT / "reports").glob("*.txt"))]
+    claims = [c for r in samples for c in r.claims]
+    papers = _papers()
+    if len(papers) < 3:
+        raise SystemExit("fixtures/arxiv has fewer than 3 recorded papers")
+    pairs = []
+    total = 0
+    for i in range(n):
+        sample = rng.choice(samples)
+        chosen = rng.sample(claims, k=min(claims_per_report, len(claims)))
+        refs = rng.sample(papers, k=3)
+        rows = "\n".join(
+            f"{c.text}\t{'✓' if c.reported.verified else '×'}\t{c.reported.confidence or 0.2:.2f}"
+            for c in chosen
+        )
+        text = _TEMPLATE.format(
+            title=f"{sample.title} #{i}",
+            day=1 + i % 28,
+            abstract=sample.abstract or "",
+            examines=refs[0][1],
+            question=sample.research_question or "",
+            papers=rng.randint(3, 16),
+            n=len(chosen),
+            verified=sum(c.reported.verified for c in chosen),
+            rows=rows,
+            refs="\n".join(f"- <http://arxiv.org/abs/{r[0]}>" for r in refs),
+        )
+        sub = directory / f"batch{i // 500:03d}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"report_{i:05d}.md").write_text(text, encoding="utf-8")
+        total += len(chosen)
+        pairs.extend((c.text, [r[2] for r in refs]) for c in chosen)
+    return total, pairs
+
+
+def run_claimcheck(args: list[str]) -> tuple[float, int, int]:
+    """Run the CLI; return (seconds, exit code, peak RSS in KiB of the largest child process)."""
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL, check=False)
+    elapsed = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, proc.returncode, peak
+
+
+def peer_throughput(pairs: list, sample: int) -> tuple[float, int]:
+    """Claims per second of anchorcite's lexical tier on ``sample`` of the same pairs."""
+    try:
+        from anchorcite import LexicalScorer, anchor_claim
+    except ImportError:
+        return float("nan"), 0
+    rng = random.Random(11)
+    chosen = rng.sample(pairs, k=min(sample, len(pairs)))
+    scorer = LexicalScorer()
+    start = time.perf_counter()
+    for claim, sources in chosen:
+        for source in sources:
+            anchor_claim(claim, source, scorer=scorer)
+    return len(chosen) / (time.perf_counter() - start), len(chosen)
+
+
+def version_time(repeat: int = 5) -> float:
+    """Best wall time of `claimcheck --version` over ``repeat`` runs."""
+    exe = shutil.which("claimcheck") or ""
+    cmd = [exe, "--version"] if exe else [sys.executable, "-m", "claimcheck", "--version"]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, check=True)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--reports", type=int, default=2000)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--format", default="json")
+    parser.add_argument("--peer-sample", type=int, default=2000)
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="keep the generated reports in this directory"
+    )
+    opts = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="claimcheck-bench-") as tmp:
+        work = opts.keep or Path(tmp) / "reports"
+        work.mkdir(parents=True, exist_ok=True)
+        cache = Path(tmp) / "cache.sqlite"
+        n_claims, pairs = make_reports(work, opts.reports)
+        subprocess.run(
+            [sys.executable, "-m", "claimcheck", "cache", "import", str(ROOT / "fixtures" / "arxiv"),
+             "--cache", str(cache)],
+            stdout=subprocess.DEVNULL, check=True,
+        )  # fmt: skip
+        out = Path(tmp) / f"out.{opts.format}"
+        args = ["verify", str(work), "--offline", "--cache", str(cache), "--format", opts.format,
+                "--output", str(out), "--jobs", str(opts.jobs)]  # fmt: skip
+        seconds, code, peak_kib = run_claimcheck(args)
+        if code not in (0, 1):
+            raise SystemExit(f"claimcheck verify exited {code}")
+        size = out.stat().st_size
+        peer_rate, peer_n = peer_throughput(pairs, opts.peer_sample)
+
+    ours = n_claims / seconds
+    print(f"reports            {opts.reports}")
+    print(f"claims             {n_claims}")
+    print(f"jobs               {opts.jobs}")
+    print(
+        f"wall time          {seconds:.2f} s  (end to end, warm cache, output {opts.format} {size / 1e6:.1f} MB)"
+    )
+    print(f"reports/s          {opts.reports / seconds:.1f}")
+    print(f"claims/s           {ours:.0f}")
+    print(f"peak RSS           {peak_kib / 1024:.0f} MB (largest process)")
+    print(
+        f"anchorcite claims/s {peer_rate:.0f}  (lexical tier, 3 abstracts per claim, {peer_n} claims sampled)"
+    )
+    if peer_rate == peer_rate:  # not NaN
+        print(f"ratio              {ours / peer_rate:.1f}x anchorcite per-claim throughput")
+    print(f"--version          {version_time():.3f} s (best of 5)")
+    if re.search(r"\S", os.environ.get("CLAIMCHECK_BENCH_NOTE", "")):
+        print(os.environ["CLAIMCHECK_BENCH_NOTE"])
+
+
+if __name__ == "__main__":
+    main()
