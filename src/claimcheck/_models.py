@@ -33,7 +33,7 @@ __all__ = [
     "VerifyResult",
 ]
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Literal["1"] = "1"
 
 Severity = Literal["error", "warning", "info"]
 PaperStatus = Literal["found", "not_found", "unavailable", "malformed"]

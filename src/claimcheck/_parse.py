@@ -14,7 +14,7 @@ from pathlib import Path
 
 from ._errors import ReportParseError
 from ._ids import find_arxiv_id
-from ._models import Claim, Finding, Reference, Report, Reported, StatedFigures, UrlKind
+from ._models import Claim, Finding, Reference, Report, Reported, StatedFigures, TableFormat, UrlKind
 from ._truncation import looks_truncated
 
 __all__ = ["DEFAULT_MAX_BYTES", "decode_report", "parse_report", "parse_report_file"]
@@ -310,11 +310,11 @@ def _header_columns(cells: list[str]) -> dict[str, int] | None:
     return columns if {"claim", "verified"} <= columns.keys() else None
 
 
-def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], str | None]:
+def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], TableFormat | None]:
     rows = [ln for ln in section.body if ln.text.strip()]
     if not rows:
         return [], None
-    table_format = "pipe" if rows[0].text.lstrip().startswith("|") else "tsv"
+    table_format: TableFormat = "pipe" if rows[0].text.lstrip().startswith("|") else "tsv"
     columns = {"claim": 0, "verified": 1, "confidence": 2}
     claims: list[Claim] = []
     expected = 3

@@ -237,6 +237,7 @@ def verify_paths(
     jobs: int = 1,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int], None] | None = None,
+    warnings: list[str] | None = None,
 ) -> VerifyResult:
     """Run the whole pipeline over report files and directories: parse → fetch → match → audit.
 
@@ -249,7 +250,13 @@ def verify_paths(
 
     parsed = parse_paths(paths, max_bytes=max_bytes)
     papers = fetch_references(
-        parsed.reports, cache=cache, sources=sources, offline=offline, client=client, progress=progress
+        parsed.reports,
+        cache=cache,
+        sources=sources,
+        offline=offline,
+        client=client,
+        progress=progress,
+        warnings=warnings,
     )
     results = verify_reports(parsed.reports, papers, scorer=scorer, jobs=jobs)
     summary = BatchSummary(

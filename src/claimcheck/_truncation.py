@@ -29,9 +29,7 @@ def looks_truncated(text: str, *, cut_width: int | None = 120) -> bool:
     last = re.split(r"\W+", stripped.lower())[-1] if re.search(r"\w", stripped) else ""
     if last in _DANGLING:
         return True
-    if stripped[-1] in ",;:-–—(/":
-        return True
-    return False
+    return stripped[-1] in ",;:-–—(/"
 
 
 _DANGLING = frozenset(

@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ._text import content_terms, stem, terms_match, words
 
@@ -64,13 +65,35 @@ class QuestionCoverage:
         return self.share >= UNADDRESSED_BELOW
 
 
+class _Doc:
+    """A document's stems, indexed for `_contains`: a set, one joined string, and buckets by 3-letter prefix."""
+
+    __slots__ = ("by_prefix", "joined", "stems")
+
+    def __init__(self, stems: set[str]) -> None:
+        self.stems = stems
+        self.joined = " ".join(sorted(stems))
+        self.by_prefix: dict[str, list[str]] = {}
+        for s in stems:
+            self.by_prefix.setdefault(s[:3], []).append(s)
+
+
 def _stems(text: str) -> set[str]:
     return {stem(t) for t in content_terms(text)}
 
 
-def _contains(stems: set[str], term: str) -> bool:
+@lru_cache(maxsize=4096)
+def _source_doc(text: str) -> _Doc:
+    # The same cited abstracts come back for every report of a batch: index each once.
+    return _Doc(_stems(text))
+
+
+def _contains(doc: _Doc, term: str) -> bool:
     # "bert" is in "mbert", "lingual" in "crosslingual": a long enough term inside a claim word counts
-    return term in stems or any(terms_match(term, s) or (len(term) >= 4 and term in s) for s in stems)
+    if term in doc.stems or (len(term) >= 4 and term in doc.joined):
+        return True
+    # terms_match needs a shared prefix of at least 3 letters
+    return any(terms_match(term, s) for s in doc.by_prefix.get(term[:3], ()))
 
 
 _ACRONYM = re.compile(r"\b[a-z]?[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
@@ -108,8 +131,8 @@ def question_coverage(question: str, claims: Sequence[str], sources: Sequence[st
     has ``missing`` ``["scaling", "size", "robustness"]`` and is not addressed.
     """
     question_words = content_terms(question)
-    claim_stems = [_stems(c) | _expand_acronyms(question_words, c) for c in claims]
-    source_stems = [_stems(s) for s in sources]
+    claim_stems = [_Doc(_stems(c) | _expand_acronyms(question_words, c)) for c in claims]
+    source_stems = [_source_doc(s) for s in sources]
     documents = claim_stems + source_stems
     n_docs = len(documents)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from difflib import SequenceMatcher
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -211,10 +211,25 @@ def abstract_copied_share(report_abstract: str, paper_abstract: str) -> float:
     theirs = normalise_prose(paper_abstract)
     if not ours or not theirs:
         return 0.0
-    # longest-block matching finds verbatim runs; an LCS alignment would scatter them into short pieces
-    blocks = SequenceMatcher(None, ours, theirs, autojunk=False).get_matching_blocks()
-    copied = sum(b.size for b in blocks if b.size >= _MIN_RUN)
+    if len(ours) < _MIN_RUN or len(theirs) < _MIN_RUN:
+        return 0.0
+    # A character is copied when it lies in a window of _MIN_RUN characters that also stands verbatim in the
+    # paper's abstract: the union of such windows is the text covered by verbatim runs of _MIN_RUN or more.
+    # Linear in both lengths (a set of the paper's windows), unlike difflib's quadratic block matching.
+    windows = _windows(theirs)
+    covered_until = 0
+    copied = 0
+    for start in range(len(ours) - _MIN_RUN + 1):
+        if ours[start : start + _MIN_RUN] in windows:
+            end = start + _MIN_RUN
+            copied += end - max(start, covered_until)
+            covered_until = end
     return copied / len(ours)
+
+
+@lru_cache(maxsize=1024)
+def _windows(text: str) -> frozenset[str]:
+    return frozenset(text[i : i + _MIN_RUN] for i in range(len(text) - _MIN_RUN + 1))
 
 
 def _abstract_findings(report: Report, papers: Mapping[PaperKey, Paper]) -> list[Finding]:

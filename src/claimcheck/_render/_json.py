@@ -33,7 +33,8 @@ def render_json(result: VerifyResult) -> str:
 
     Example: ``json.loads(render_json(result))["schema_version"] == "1"``
     """
-    return _dumps(result.model_dump(mode="json"), indent=2) + "\n"
+    # pydantic's serializer (Rust) writes the same document as json.dumps(indent=2) several times faster
+    return _terminal_safe(result.model_dump_json(indent=2)) + "\n"
 
 
 def render_jsonl(result: VerifyResult) -> str:

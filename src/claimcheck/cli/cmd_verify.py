@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -24,12 +24,16 @@ from ._common import (
     combine_exit_codes,
     emit,
     handle_errors,
+    progress_bar,
     warn,
 )
 from .cmd_parse import MaxSizeOption
 
+if TYPE_CHECKING:
+    from .._models import VerifyResult
 
-class VerifyFormat(str, Enum):
+
+class VerifyFormat(StrEnum):
     table = "table"
     json = "json"
     jsonl = "jsonl"
@@ -142,31 +146,38 @@ def _run(
     no_cache: bool,
     api_url: str,
     delay: float,
-) -> object:
+) -> VerifyResult:
     from .._cache import PaperCache
     from .._pipeline import verify_paths
 
+    if model is not None:
+        # The nli scorer reads its model directory from the environment (inherited by --jobs workers).
+        os.environ["CLAIMCHECK_NLI_MODEL"] = str(model)
     cache = None if no_cache else PaperCache(cache_path)
-    for message in getattr(cache, "warnings", []):
-        warn(message)
     client = None
     if not offline:
         from .._arxiv import ArxivClient
 
         client = ArxivClient(api_url=api_url, delay=delay)
+    messages: list[str] = []
     try:
-        return verify_paths(
-            paths,
-            cache=cache,
-            sources=sources,
-            offline=offline,
-            client=client,
-            scorer=scorer,
-            jobs=jobs,
-            max_bytes=max_size,
-        )
+        with progress_bar() as progress:
+            return verify_paths(
+                paths,
+                cache=cache,
+                sources=sources,
+                offline=offline,
+                client=client,
+                scorer=scorer,
+                jobs=jobs,
+                max_bytes=max_size,
+                progress=progress,
+                warnings=messages,
+            )
     finally:
         if client is not None:
             client.close()
         if cache is not None:
             cache.close()
+        for message in [*(cache.warnings if cache is not None else []), *messages]:
+            warn(message)
