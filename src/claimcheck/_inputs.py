@@ -42,30 +42,29 @@ def discover_reports(
 
 def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Iterator[Path | InputErrorRecord]:
     visited: set[tuple[int, int]] = set()
-    stack = [root]
+    # Each directory travels with the (device, inode) keys of its ancestors: meeting one of them again is a
+    # loop (an error); meeting a directory already searched through another symlink is only a duplicate.
+    stack: list[tuple[Path, frozenset[tuple[int, int]]]] = [(root, frozenset())]
     while stack:
-        directory = stack.pop()
+        directory, ancestors = stack.pop()
         try:
             st = directory.stat()
         except OSError as exc:
-            yield InputErrorRecord(
-                path=str(directory), message=f"cannot read directory: {exc.strerror or exc}"
-            )
+            yield InputErrorRecord(path=str(directory), message=f"cannot read directory: {exc.strerror or exc}")
             continue
         key = (st.st_dev, st.st_ino)
+        if key in ancestors:
+            yield InputErrorRecord(path=str(directory), message="directory loop (symlink to an ancestor): skipped")
+            continue
         if key in visited:
-            yield InputErrorRecord(
-                path=str(directory), message="directory loop (symlink to an ancestor): skipped"
-            )
             continue
         visited.add(key)
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            yield InputErrorRecord(
-                path=str(directory), message=f"cannot read directory: {exc.strerror or exc}"
-            )
+            yield InputErrorRecord(path=str(directory), message=f"cannot read directory: {exc.strerror or exc}")
             continue
+        inner = ancestors | {key}
         subdirs: list[Path] = []
         for entry in entries:
             if entry.name.startswith("."):
@@ -86,4 +85,4 @@ def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Itera
                     seen_files.add(resolved)
                     yield entry_path
         # Depth-first in name order: push in reverse so the first name is visited first.
-        stack.extend(reversed(subdirs))
+        stack.extend((sub, inner) for sub in reversed(subdirs))

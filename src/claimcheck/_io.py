@@ -20,6 +20,12 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
     Example: ``write_atomic("out/report.html", html)``
     """
     target = Path(path)
+    if target.is_symlink():
+        # Replace the file the link points to and keep the link, as `cmd > link` would.
+        try:
+            target = target.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+            raise OutputError(f"cannot write {target}: {exc}", path=str(target)) from exc
     payload = data.encode(encoding) if isinstance(data, str) else data
     if target.exists() and not target.is_file():
         # /dev/null, a FIFO, a terminal: there is nothing to replace atomically (and replacing a device

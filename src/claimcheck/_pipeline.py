@@ -8,11 +8,12 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ._errors import ReportParseError
+from ._errors import ClaimcheckError, ReportParseError
 from ._inputs import discover_reports
 from ._models import (
     BatchSummary,
@@ -90,10 +91,13 @@ def parse_paths(
 class _Verifier:
     """Matches and audits reports against fetched papers; each paper is prepared once and reused."""
 
-    def __init__(self, papers: Mapping[PaperKey, Paper], scorer: str) -> None:
+    def __init__(
+        self, papers: Mapping[PaperKey, Paper], scorer: str, latest: Mapping[str, Paper] | None = None
+    ) -> None:
         from ._match import Matcher
 
         self.papers = papers
+        self.latest = latest
         self.matcher: Matcher = Matcher(scorer=scorer)
         self._prepared: dict[PaperKey, PreparedSource] = {}
 
@@ -161,7 +165,9 @@ class _Verifier:
             result.findings = audit_claim(claim, verdict, unverifiable=recomputed.label == "unverifiable")
             claims.append(result)
 
-        report_findings = audit_report(report, {k: self.papers[k] for k in keys if k in self.papers}, claims)
+        report_findings = audit_report(
+            report, {k: self.papers[k] for k in keys if k in self.papers}, claims, latest=self.latest
+        )
         data = report.model_dump()
         data["claims"] = claims
         data["findings"] = [*report.findings, *report_findings]
@@ -193,9 +199,9 @@ def _summarise(
 _WORKER: _Verifier | None = None
 
 
-def _init_worker(papers: Mapping[PaperKey, Paper], scorer: str) -> None:
+def _init_worker(papers: Mapping[PaperKey, Paper], scorer: str, latest: Mapping[str, Paper] | None) -> None:
     global _WORKER
-    _WORKER = _Verifier(papers, scorer)
+    _WORKER = _Verifier(papers, scorer, latest)
 
 
 def _verify_in_worker(report: Report) -> ReportResult:
@@ -209,21 +215,50 @@ def verify_reports(
     *,
     scorer: str = "lexical",
     jobs: int = 1,
+    latest: Mapping[str, Paper] | None = None,
 ) -> list[ReportResult]:
     """Match and audit already parsed ``reports`` against fetched ``papers`` (in input order).
 
     With ``jobs > 1`` the reports are spread over a process pool; the output order is the input order.
+    ``latest`` (the latest version of each cited paper, by arXiv id) lets the audit report version drift.
 
     Example: ``verify_reports(parse_paths(["reports/"]).reports, papers)``
     """
     if jobs <= 1 or len(reports) < 2 * jobs:
-        verifier = _Verifier(papers, scorer)
+        verifier = _Verifier(papers, scorer, latest)
         return [verifier.verify(r) for r in reports]
     chunksize = max(1, min(64, len(reports) // (jobs * 4)))
-    with ProcessPoolExecutor(
-        max_workers=jobs, initializer=_init_worker, initargs=(dict(papers), scorer)
-    ) as pool:
-        return list(pool.map(_verify_in_worker, reports, chunksize=chunksize))
+    init = (dict(papers), scorer, dict(latest) if latest is not None else None)
+    try:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=init) as pool:
+            return list(pool.map(_verify_in_worker, reports, chunksize=chunksize))
+    except BrokenProcessPool as exc:
+        raise ClaimcheckError(
+            f"a worker process died ({exc}); the machine may be out of memory: rerun with --jobs 1"
+        ) from exc
+
+
+def _fetch_latest(
+    papers: Mapping[PaperKey, Paper],
+    *,
+    cache: PaperCache | None,
+    sources: Path | None,
+    offline: bool,
+    client: ArxivClient | None,
+) -> dict[str, Paper]:
+    """The latest version of every paper cited with a version, to tell version drift (one batched fetch).
+
+    A latest version that cannot be had is simply left out: it only informs, it never blocks verification.
+    """
+    from ._fetch import fetch_papers
+
+    versioned = sorted({aid for (aid, version), p in papers.items() if version is not None and p.status == "found"})
+    known = {aid: p for (aid, version), p in papers.items() if version is None and p.status == "found"}
+    wanted = [aid for aid in versioned if aid not in known]
+    if wanted:
+        fetched = fetch_papers(wanted, cache=cache, sources=sources, offline=offline, client=client)
+        known.update({aid: p for aid, p in zip(wanted, fetched, strict=True) if p.status == "found"})
+    return known
 
 
 def verify_paths(
@@ -258,7 +293,8 @@ def verify_paths(
         progress=progress,
         warnings=warnings,
     )
-    results = verify_reports(parsed.reports, papers, scorer=scorer, jobs=jobs)
+    latest = _fetch_latest(papers, cache=cache, sources=sources, offline=offline, client=client)
+    results = verify_reports(parsed.reports, papers, scorer=scorer, jobs=jobs, latest=latest)
     summary = BatchSummary(
         reports=len(results),
         claims=sum(r.summary.claims for r in results),
