@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
 import typer
 
 from .._errors import ClaimcheckError, InputError, ReportParseError, SourceUnavailable
+
+if TYPE_CHECKING:
+    from .._models import InputErrorRecord
 
 EXIT_OK = 0
 EXIT_GATE = 1
@@ -76,15 +79,32 @@ def exit_code_for(exc: ClaimcheckError) -> int:
     return EXIT_INPUT
 
 
+def say(kind: str, message: str) -> None:
+    """Print ``claimcheck: KIND: message`` on stderr, one line, control characters made visible.
+
+    Messages carry file names and report text: untrusted, so no escape sequence reaches the terminal.
+    """
+    from .._render._common import clean_line
+
+    typer.echo(f"claimcheck: {kind}: {clean_line(message)}", err=True)
+
+
 def fail(message: str, code: int = EXIT_INPUT) -> NoReturn:
     """Print ``claimcheck: error: message`` on stderr and exit with ``code``."""
-    typer.echo(f"claimcheck: error: {message}", err=True)
+    say("error", message)
     raise typer.Exit(code)
 
 
 def warn(message: str) -> None:
     """Print a warning on stderr."""
-    typer.echo(f"claimcheck: warning: {message}", err=True)
+    say("warning", message)
+
+
+def report_input_errors(errors: Sequence[InputErrorRecord]) -> None:
+    """Print each input that could not be read or parsed as ``claimcheck: error: path:line: message``."""
+    for error in errors:
+        where = f"{error.path}:{error.line}" if error.line is not None else error.path
+        say("error", f"{where}: {error.message}")
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from ._app import app
-from ._common import EXIT_INPUT, EXIT_OK, OutputOption, emit, handle_errors, warn
+from ._common import EXIT_INPUT, EXIT_OK, OutputOption, emit, handle_errors, report_input_errors
 
 
 class ParseFormat(StrEnum):
@@ -42,9 +42,7 @@ def parse_command(
         from .._render import render_reports
 
         result = parse_paths(paths, max_bytes=max_size)
-        for error in result.errors:
-            where = f"{error.path}:{error.line}" if error.line is not None else error.path
-            warn(f"{where}: {error.message}")
+        report_input_errors(result.errors)
         color = output is None and sys.stdout.isatty()
         emit(render_reports(result.reports, fmt.value, color=color), output)
         raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)

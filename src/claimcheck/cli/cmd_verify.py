@@ -25,6 +25,8 @@ from ._common import (
     emit,
     handle_errors,
     progress_bar,
+    report_input_errors,
+    say,
     warn,
 )
 from .cmd_parse import MaxSizeOption
@@ -115,9 +117,8 @@ def verify_command(
         emit(render_verify(result, fmt.value, color=color), output)
 
         codes = [EXIT_OK]
-        for error in result.errors:
-            where = f"{error.path}:{error.line}" if error.line is not None else error.path
-            warn(f"{where}: {error.message}")
+        report_input_errors(result.errors)
+        if result.errors:
             codes.append(EXIT_INPUT)
         missing = incomplete_sources(result)
         if missing:
@@ -126,9 +127,9 @@ def verify_command(
         failures = gate_failures(result, policies)
         if failures:
             for reason in failures[:20]:
-                typer.echo(f"claimcheck: gate: {reason}", err=True)
+                say("gate", reason)
             if len(failures) > 20:
-                typer.echo(f"claimcheck: gate: … and {len(failures) - 20} more", err=True)
+                say("gate", f"… and {len(failures) - 20} more")
             codes.append(EXIT_GATE)
         raise typer.Exit(combine_exit_codes(*codes))
 
