@@ -11,6 +11,7 @@ their features are appended to the lexical ones and fitted by the same `_fit` co
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def prepare_source(source: Source) -> PreparedSource:
     spans = sentence_spans(source.text)
     sentences = [_unit("text", source.text, s, e, False) for s, e in spans]
     units.extend(sentences)
-    for (s, _), (_, e) in zip(spans, spans[1:], strict=False):
+    for (s, _), (_, e) in itertools.pairwise(spans):
         units.append(_unit("text", source.text, s, e, True))
     singles = [u for u in units if not u.window]
     n = max(1, len(singles))
@@ -142,6 +143,9 @@ class ClaimInfo:
     total: float
     rare: tuple[str, ...]
     truncated: bool
+    # Filled by `candidate_units`: the IDF-weighted coverage of each chosen unit, best first (for the margin
+    # between the best unit and the runner-up).
+    ranked: list[float] = field(default_factory=list)
 
 
 def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncated: bool) -> ClaimInfo:
@@ -193,7 +197,12 @@ def candidate_units(
                 score += 0.3 * sum(1 for e in ents if e in sq) / len(ents)
             scored.append((score, si, ui, b))
     scored.sort(key=lambda t: -t[0])
-    return [(si, ui, b) for _, si, ui, b in scored[:k]]
+    top = scored[:k]
+    claim.ranked[:] = [
+        sum(w for s, w in claim.weights.items() if s in sources[si].units[ui].tf) / claim.total
+        for _, si, ui, _ in top
+    ]
+    return [(si, ui, b) for _, si, ui, b in top]
 
 
 LEXICAL_FEATURES: tuple[str, ...] = (
@@ -225,6 +234,15 @@ LEXICAL_FEATURES: tuple[str, ...] = (
     "cov_x_token_set",
     "cov_x_attribution",
     "cov_x_number_absent",
+    "margin",
+    "cov_second",
+    "bigram",
+    "bigram_source",
+    "title_cov",
+    "missing_source",
+    "rare_source",
+    "missing_unit_max",
+    "source_len",
 )
 
 
@@ -305,6 +323,26 @@ def lexical_features(
         if subj in ui.compared and subj not in ci.compared:
             attribution_flip = 1.0
 
+    src = _source_of(unit, sources)
+    ranked = claim.ranked
+    second = ranked[1] if len(ranked) > 1 else 0.0
+    margin = cov - second
+    cb = _bigrams(ci.stems)
+    bigram = len(cb & _bigrams(ui.stems)) / len(cb) if cb else 0.0
+    bigram_source = len(cb & _source_bigrams(src)) / len(cb) if cb and src is not None else 0.0
+    title_cov = 0.0
+    missing_source = 0.0
+    rare_source = 0.0
+    source_len = 0.0
+    if src is not None:
+        if src.units and src.units[0].field == "title":
+            ttf = src.units[0].tf
+            title_cov = sum(w for s, w in claim.weights.items() if s in ttf) / claim.total
+        missing_source = min(5, sum(1 for s in claim.weights if s not in src.stems)) / 5.0
+        rare_source = sum(1 for s in claim.rare if s in src.stems) / max(1, len(claim.rare))
+        source_len = math.log1p(sum(1 for u in src.units if not u.window)) / 3.0
+    missing_unit_max = max((w for s, w in claim.weights.items() if s not in unit.tf), default=0.0) / 10.0
+
     claim_len = math.log1p(len(ci.stems)) / 3.0
     unit_len_ratio = min(3.0, len(ui.stems) / max(1, len(ci.stems))) / 3.0
     feats = [
@@ -336,6 +374,15 @@ def lexical_features(
         cov * token_set,
         cov * attribution_flip,
         cov * number_absent,
+        margin,
+        second,
+        bigram,
+        bigram_source,
+        title_cov,
+        missing_source,
+        rare_source,
+        missing_unit_max,
+        source_len,
     ]
     facts: dict[str, object] = {
         "cov": cov,
@@ -348,6 +395,32 @@ def lexical_features(
         "missing_entities": [e for e in ents if e not in ui.squashed],
     }
     return feats, facts
+
+
+def _bigrams(stems: tuple[str, ...]) -> frozenset[tuple[str, str]]:
+    return frozenset(itertools.pairwise(stems))
+
+
+def _source_of(unit: Unit, sources: Sequence[PreparedSource]) -> PreparedSource | None:
+    for s in sources:
+        for u in s.units:
+            if u is unit:
+                return s
+    return None
+
+
+def _source_bigrams(src: PreparedSource) -> frozenset[tuple[str, str]]:
+    """Every adjacent stem pair of the source's title and sentences; memoised in ``src.extra``."""
+    hit = src.extra.get("_bigrams")
+    if isinstance(hit, frozenset):
+        return hit
+    out: set[tuple[str, str]] = set()
+    for u in src.units:
+        if not u.window:
+            out |= _bigrams(u.info.stems)
+    done = frozenset(out)
+    src.extra["_bigrams"] = done
+    return done
 
 
 def _in(value: float, values: frozenset[float]) -> bool:

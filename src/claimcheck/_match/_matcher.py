@@ -127,9 +127,10 @@ class Matcher:
         self.scorer = scorer
         self.extractors = load_extractors(scorer)
         self.model = model if model is not None else load_model(scorer)
-        n_extra = sum(len(e.feature_names) for e in self.extractors)
-        if len(self.model.features) != len(LEXICAL_FEATURES) + n_extra:
+        names = list(LEXICAL_FEATURES) + [n for e in self.extractors for n in e.feature_names]
+        if len(set(self.model.features) - set(names)) or not self.model.features:
             raise InputError(f"weights of scorer {scorer!r} do not fit its features; refit them")
+        self.model = self.model.bind(names)
         self._cache: OrderedDict[tuple[str, str, str], PreparedSource] = OrderedDict()
         self._cache_size = cache_size
 
@@ -180,7 +181,7 @@ class Matcher:
         if vetoed(cands[best]):
             confidence = min(confidence, VETO_CAP)
         label: Literal["supported", "contradicted", "not_found"]
-        if confidence >= 0.5:
+        if confidence >= model.support_threshold:
             label = "supported"
         elif p_con >= model.contradict_threshold and p_con >= p_nf * 0.5:
             label = "contradicted"

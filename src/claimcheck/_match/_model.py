@@ -6,7 +6,8 @@ from __future__ import annotations
 import bisect
 import json
 import math
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from importlib import resources
 from typing import Any
 
@@ -34,12 +35,32 @@ class Model:
     idf_default: float
     select_by_model: bool
     meta: dict[str, Any]
+    support_threshold: float = 0.5
+    index: tuple[int, ...] | None = None
+
+    def bind(self, names: Sequence[str]) -> Model:
+        """This model reading its features by name out of vectors laid out as ``names`` (a scorer may compute
+        more features than an older weights file uses); `InputError` when one it needs is missing.
+
+        Example: ``model.bind(LEXICAL_FEATURES).probabilities(vector)``
+        """
+        where = {n: i for i, n in enumerate(names)}
+        missing = [n for n in self.features if n not in where]
+        if missing:
+            raise InputError(
+                f"weights of scorer {self.scorer!r} need features {', '.join(missing)}, which it does not "
+                "compute; refit them"
+            )
+        index = tuple(where[n] for n in self.features)
+        return replace(self, index=None if index == tuple(range(len(names))) else index)
 
     def probabilities(self, x: list[float]) -> tuple[float, float, float]:
         """Uncalibrated class probabilities (supported, contradicted, not_found) of one feature vector.
 
         Example: ``model.probabilities([0.0] * len(model.features))``
         """
+        if self.index is not None:
+            x = [x[i] for i in self.index]
         z = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale, strict=True)]
         logits = [
             b + sum(w * v for w, v in zip(row, z, strict=True))
@@ -87,8 +108,9 @@ def model_from_dict(data: dict[str, Any]) -> Model:
             idf_default=float(data["idf_default"]),
             select_by_model=bool(data.get("select_by_model", False)),
             meta=dict(data.get("meta", {})),
+            support_threshold=float(data.get("support_threshold", 0.5)),
         )
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
         raise InputError(f"weights file is malformed: {exc}") from exc
 
 
