@@ -113,6 +113,18 @@ def vetoed(cand: Candidate) -> bool:
     return bool(cand.facts["attribution_flip"])
 
 
+def has_conflict(cand: Candidate) -> bool:
+    """Whether the evidence states something the claim disagrees with, as DESIGN.md defines "contradicted":
+    a strong match whose numbers, negation or polarity disagree (or that credits the claim's subject with
+    what was achieved over it). Without one, a low-support match is "not found", not a contradiction: an
+    abstract that is silent on a detail does not contradict it."""
+    facts = cand.facts
+    cov = float(facts["cov"])  # type: ignore[arg-type]
+    numbers = bool(facts["unmatched_numbers"]) and not facts["absent_numbers"] and cov >= 0.5
+    negation = bool(facts["negation_mismatch"]) and cov >= 0.5
+    return numbers or negation or bool(facts["polarity_conflict"]) or bool(facts["attribution_flip"])
+
+
 class Matcher:
     """Scores claims against prepared sources with a fitted, calibrated model.
 
@@ -183,7 +195,7 @@ class Matcher:
         label: Literal["supported", "contradicted", "not_found"]
         if confidence >= model.support_threshold:
             label = "supported"
-        elif p_con >= model.contradict_threshold and p_con >= p_nf * 0.5:
+        elif p_con >= model.contradict_threshold and p_con >= p_nf * 0.5 and has_conflict(cands[best]):
             label = "contradicted"
         else:
             label = "not_found"
