@@ -6,6 +6,7 @@ import importlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from .._errors import InputError, ScorerUnavailable
@@ -47,8 +48,13 @@ def available_scorers() -> list[str]:
     return sorted(_REGISTRY)
 
 
-def load_extractors(scorer: str) -> list[FeatureExtractor]:
-    """The extra feature extractors of ``scorer``; `ScorerUnavailable` when its packages are missing."""
+def load_extractors(scorer: str, **options: object) -> list[FeatureExtractor]:
+    """The extra feature extractors of ``scorer``; `ScorerUnavailable` when its packages are missing.
+
+    ``options`` go to the scorer's registered function: ``model_path`` (a local model directory, for
+    ``nli``) and ``cache_dir`` (the paper cache, where embeddings are kept). A scorer ignores the ones it
+    does not use.
+    """
     if scorer not in _REGISTRY:
         raise InputError(f"unknown scorer {scorer!r}; choose from {', '.join(available_scorers())}")
     target = _REGISTRY[scorer]
@@ -63,7 +69,7 @@ def load_extractors(scorer: str) -> list[FeatureExtractor]:
             scorer=scorer,
             package=getattr(exc, "name", None),
         ) from exc
-    extractors: list[FeatureExtractor] = getattr(mod, func)()
+    extractors: list[FeatureExtractor] = getattr(mod, func)(**options)
     return extractors
 
 
@@ -134,10 +140,16 @@ class Matcher:
     """
 
     def __init__(
-        self, scorer: str = "lexical", *, model: Model | None = None, cache_size: int = 4096
+        self,
+        scorer: str = "lexical",
+        *,
+        model: Model | None = None,
+        cache_size: int = 4096,
+        model_path: Path | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.scorer = scorer
-        self.extractors = load_extractors(scorer)
+        self.extractors = load_extractors(scorer, model_path=model_path, cache_dir=cache_dir)
         self.model = model if model is not None else load_model(scorer)
         names = list(LEXICAL_FEATURES) + [n for e in self.extractors for n in e.feature_names]
         if len(set(self.model.features) - set(names)) or not self.model.features:

