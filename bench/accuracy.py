@@ -37,8 +37,8 @@ def _anchorcite(examples: list) -> tuple[list[float], list[str]]:  # type: ignor
 
 
 def main() -> None:
-    examples, x, y, groups, _, _, vetoes = prepare_data(DATA, PERT)
-    cv = cross_validate(x, y, groups, vetoes)
+    examples, x, y, groups, _, _, flags = prepare_data(DATA, PERT)
+    cv = cross_validate(x, y, groups, flags)
     ac_p, ac_l = _anchorcite(examples)
     rows = []
     for ds in ("scifact", "healthver", "perturbations"):

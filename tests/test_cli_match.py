@@ -47,3 +47,29 @@ def test_cli_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
     with pytest.raises(SystemExit) as exc:
         app(args=["match", str(bad)], prog_name="claimcheck")
     assert exc.value.code == 2
+
+
+def test_nli_scorer_without_model_names_the_option(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimcheck.cli._app import app
+
+    monkeypatch.delenv("CLAIMCHECK_NLI_MODEL", raising=False)
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": 1, "claim": SENT, "source": SENT}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        app(args=["match", str(good), "--scorer", "nli"], prog_name="claimcheck")
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert "--model" in captured.err and not captured.out
+
+
+def test_unknown_scorer_is_an_input_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from claimcheck.cli._app import app
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": 1, "claim": SENT, "source": SENT}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        app(args=["match", str(good), "--scorer", "bogus"], prog_name="claimcheck")
+    assert exc.value.code == 2
+    assert "nli" in capsys.readouterr().err  # the message lists the scorers to choose from

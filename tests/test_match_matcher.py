@@ -162,3 +162,41 @@ def test_scorers() -> None:
             Matcher(scorer="missing-extra")
     finally:
         _REGISTRY.pop("missing-extra")
+
+
+def test_claim_about_a_benchmark_is_not_the_paper_that_only_uses_it(
+    matcher: Matcher, itt: PreparedSource
+) -> None:
+    # 2005.13013 evaluates "on the XTREME benchmark"; it says nothing of what XTREME itself aims to do.
+    claim = "The XTREME benchmark aims to evaluate zero-shot cross-lingual transfer performance across diverse target tasks"
+    assert not matcher.match(claim, [itt]).verified
+    # The XTREME paper does say it, and its evidence is found behind the vetoed unit of the other paper.
+    xtreme = matcher.prepare(_source("2003.11080"))
+    r = matcher.match(claim, [itt, xtreme])
+    assert r.verified and r.evidence[0].source_id == "2003.11080"
+
+
+def test_swapped_entity_in_a_verbatim_sentence_is_not_supported(
+    matcher: Matcher, itt: PreparedSource
+) -> None:
+    original = "We see large improvements from intermediate training on the BUCC and Tatoeba sentence retrieval tasks"
+    assert matcher.match(original, [itt]).verified
+    r = matcher.match(original.replace("BUCC", "WikiANN"), [itt])
+    assert not r.verified and r.confidence <= 0.2
+
+
+def test_claim_naming_only_things_no_source_mentions_is_not_supported(
+    matcher: Matcher, itt: PreparedSource
+) -> None:
+    r = matcher.match(
+        "TyDiQA shows consistent improvements with many intermediate tasks, whereas XNLI does not see benefits",
+        [itt],
+    )
+    assert not r.verified and r.confidence <= 0.2
+
+
+def test_a_figure_no_source_states_vetoes_a_close_match(matcher: Matcher, itt: PreparedSource) -> None:
+    ok = "Using our best intermediate-task models we obtain a 5.4 point improvement over XLM-R Large on XTREME."
+    assert matcher.match(ok, [itt]).verified
+    r = matcher.match(ok.replace("5.4", "6.3"), [itt])
+    assert not r.verified and any(f.code == "number_mismatch" for f in r.findings)

@@ -49,7 +49,7 @@ def test_numbers_thousands_decimals_percent_words() -> None:
         for m in analyse("ANLI+ has 1,104,934 examples, a 5.4 point gain, 73% and nine tasks.").numbers
     ]
     assert sorted(vals) == [5.4, 9.0, 73.0, 1104934.0]
-    pct = [m for m in analyse("by up to 73%").numbers]
+    pct = list(analyse("by up to 73%").numbers)
     assert pct[0].percent
     assert analyse("XLM-R Large, mT5, NLLB-200 and SQuAD v2.0").numbers == ()
 
@@ -75,3 +75,43 @@ def test_entities_and_negation_and_polarity() -> None:
 def test_compared_entity_is_the_one_improved_over() -> None:
     a = analyse("we obtain a 5.4 point improvement over XLM-R Large on the XTREME benchmark")
     assert "xlmr" in a.compared and "xtreme" not in a.compared
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("zero-shot cross-lingual transfer with nine intermediate tasks", [9.0]),  # "zero-shot" is a kind
+        ("We follow a three-phase approach to training", [3.0]),  # but three phases are three
+        ("Pioneer factor OCT3/4 interacts with chromatin remodeling factors", []),  # a name, not 4
+        ("Cellular clocks are associated with mitosis timing in NIH 3T3 cells", []),
+        ("an estimated 30 million cases of pneumonia in 2010", [30_000_000.0, 2010.0]),
+        ("stable activity over several hundred hours", []),
+        ("one hundred patients", [100.0]),
+        ("a single nucleotide variant, once they are dispersed", []),
+    ],
+)
+def test_numbers_are_quantities_not_names(text: str, values: list[float]) -> None:
+    assert sorted(m.value for m in analyse(text).numbers) == sorted(values)
+
+
+def test_entity_names_are_normalised() -> None:
+    # Plurals and descriptive tails name the same thing; an alias in brackets is carried by its expansion.
+    a = analyse(
+        "Cholesterol loading induces KLF4 expression in VSMCs of RecQ-class and Sf1-expressing cells."
+    )
+    assert set(a.entities) == {"klf4", "vsmc", "recq", "sf1"}
+    assert "ampk" not in analyse("AMP-activated protein kinase (AMPK) activation reduces fibrosis.").entities
+    assert analyse("Taxation reduced type II diabetes").entities == ()  # a roman numeral names nothing
+    assert analyse("VITAMIN D LEVELS MAY IMPACT MORTALITY RATES IN THE US").entities == ()
+
+
+def test_subject_and_setting_entities() -> None:
+    claim = analyse("The XTREME benchmark aims to evaluate zero-shot cross-lingual transfer performance")
+    assert claim.lead_entity == "xtreme"
+    text = _abstract("2005.13013")
+    # "..., we evaluate intermediate-task transfer ... on the XTREME benchmark."
+    s, e = sentence_spans(text)[2]
+    assert "xtreme" in analyse(text[s:e]).setting_only
+    xtreme = _abstract("2003.11080")
+    assert not any("xtreme" in analyse(xtreme[s:e]).setting_only for s, e in sentence_spans(xtreme))
+    assert analyse("Evaluating the models on the XTREME benchmark yields 5.4").lead_entity is None

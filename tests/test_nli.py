@@ -120,7 +120,7 @@ def test_minicheck_style_binary_model_has_no_contradiction(tmp_path: Path) -> No
     model = NLIModel(_tiny_model(tmp_path / "minicheck", {0: "LABEL_0", 1: "LABEL_1"}, [0.0, 3.0]))
     ((ent, con),) = model.scores([("Cats purr.", "Cats purr.")])
     assert con == 0.0
-    assert ent == pytest.approx(1 / (1 + 2.718281828 ** -3.0), abs=1e-4)
+    assert ent == pytest.approx(1 / (1 + 2.718281828**-3.0), abs=1e-4)
 
 
 @pytest.mark.semantic
@@ -142,10 +142,156 @@ def test_missing_or_broken_model_directory_is_a_clear_error(tmp_path: Path) -> N
     pytest.importorskip("transformers", reason="needs the semantic extra (transformers)")
     from claimcheck._match._nli import NLIModel
 
-    with pytest.raises(InputError, match=r"no config\.json"):
+    with pytest.raises(InputError, match="no such directory"):
         NLIModel(tmp_path / "nowhere").load()
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match=r"no config\.json"):
+        NLIModel(tmp_path / "empty").load()
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "config.json").write_text('{"model_type": "bert"}', encoding="utf-8")
     with pytest.raises(ClaimcheckError, match="cannot load"):
         NLIModel(broken).load()
+
+
+_FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv" / "2005.13013v2.xml"
+_REAL_CLAIM = "MNLI, SQuAD and HellaSwag achieve the best overall results as intermediate tasks."
+
+
+@pytest.fixture(scope="module")
+def biased_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Tiny MNLI-labelled models whose classifier ignores the input: one output always dominates."""
+    root = tmp_path_factory.mktemp("nli")
+    return {
+        "entail": _tiny_model(root / "entail", _MNLI, [0.0, 0.0, 6.0]),
+        "contradict": _tiny_model(root / "contradict", _MNLI, [6.0, 0.0, 0.0]),
+        "neutral": _tiny_model(root / "neutral", _MNLI, [0.0, 6.0, 0.0]),
+        "random": _tiny_model(root / "random", _MNLI),
+    }
+
+
+def _real_source() -> object:
+    from claimcheck._atom import parse_atom
+    from claimcheck._match import Source
+
+    (paper,) = parse_atom(_FIXTURE.read_bytes()).papers
+    return Source(id=paper.arxiv_id, title=paper.title or "", text=paper.abstract or "")
+
+
+@pytest.mark.semantic
+@pytest.mark.parametrize(
+    ("which", "label"),
+    [("entail", "supported"), ("contradict", "contradicted"), ("neutral", "not_found")],
+)
+def test_matcher_nli_takes_its_label_from_the_model(
+    biased_models: dict[str, Path], which: str, label: str
+) -> None:
+    from claimcheck._match import Matcher
+
+    lexical = Matcher(scorer="lexical")
+    source = _real_source()
+    assert lexical.match(_REAL_CLAIM, [lexical.prepare(source)]).label == "supported"  # type: ignore[arg-type]
+    m = Matcher(scorer="nli", model_path=biased_models[which])
+    result = m.match(_REAL_CLAIM, [m.prepare(source)])  # type: ignore[arg-type]
+    assert result.label == label
+    assert result.verified is (label == "supported")
+    text = source.text  # type: ignore[attr-defined]
+    assert (
+        result.evidence
+        and text[result.evidence[0].start : result.evidence[0].end] == result.evidence[0].sentence
+    )
+    assert (result.confidence > 0.99) is (label == "supported")
+    assert ("contradicted" in {f.code for f in result.findings}) is (label == "contradicted")
+
+
+@pytest.mark.semantic
+def test_matcher_nli_confidence_is_the_models_entailment_probability(biased_models: dict[str, Path]) -> None:
+    from claimcheck._match import Matcher
+    from claimcheck._match._nli import NLIModel
+
+    m = Matcher(scorer="nli", model_path=biased_models["random"])
+    source = _real_source()
+    result = m.match(_REAL_CLAIM, [m.prepare(source)])  # type: ignore[arg-type]
+    units = result.evidence[:3]
+    probs = NLIModel(biased_models["random"]).scores([(u.sentence, _REAL_CLAIM) for u in units])
+    assert result.confidence == pytest.approx(max(p for p, _ in probs), abs=1e-4)
+    assert result.evidence[0].score == pytest.approx(result.confidence, abs=1e-4)
+    assert m.extractors == [] and m.model.features  # the lexical model ranks the candidates
+
+
+@pytest.mark.semantic
+@pytest.mark.parametrize(("which", "label"), [("entail", "supported"), ("contradict", "contradicted")])
+def test_cli_match_with_an_nli_model(
+    biased_models: dict[str, Path],
+    which: str,
+    label: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json
+
+    from claimcheck.cli._app import app
+
+    src = _real_source()
+    line = {"id": 3, "claim": _REAL_CLAIM, "sources": [{"id": "2005.13013", "text": src.text}]}  # type: ignore[attr-defined]
+    path = tmp_path / "claims.jsonl"
+    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        app(
+            args=["match", str(path), "--scorer", "nli", "--model", str(biased_models[which])],
+            prog_name="claimcheck",
+        )
+    assert exc.value.code == 0
+    (rec,) = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert rec["id"] == 3 and rec["label"] == label and rec["verified"] is (label == "supported")
+    assert 0.0 <= rec["confidence"] <= 1.0 and rec["evidence"][0]["source_id"] == "2005.13013"
+
+
+@pytest.mark.semantic
+@pytest.mark.parametrize(
+    ("model", "message"),
+    [(None, "--model PATH"), ("nowhere", "no such directory"), ("empty", "not a model directory")],
+)
+def test_cli_nli_model_errors_are_one_line(
+    model: str | None,
+    message: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from claimcheck.cli._app import app
+
+    monkeypatch.delenv("CLAIMCHECK_NLI_MODEL", raising=False)
+    (tmp_path / "empty").mkdir()
+    path = tmp_path / "claims.jsonl"
+    path.write_text('{"claim": "x", "source": "y"}\n', encoding="utf-8")
+    args = ["match", str(path), "--scorer", "nli"] + (
+        [] if model is None else ["--model", str(tmp_path / model)]
+    )
+    with pytest.raises(SystemExit) as exc:
+        app(args=args, prog_name="claimcheck")
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_nli_without_transformers_names_the_package(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import types
+
+    from claimcheck._errors import ScorerUnavailable
+    from claimcheck._match import Matcher, _nli
+
+    def fake_import(name: str) -> object:
+        if name == "torch":  # present or not, torch is not what this test is about
+            return types.ModuleType("torch")
+        if name.split(".")[0] == "transformers":
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return importlib.import_module(name)
+
+    monkeypatch.setattr(_nli, "importlib", types.SimpleNamespace(import_module=fake_import))
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "config.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ScorerUnavailable, match=r"claimcheck\[semantic\]") as exc:
+        Matcher(scorer="nli", model_path=tmp_path / "m")
+    assert exc.value.package == "transformers"  # type: ignore[attr-defined]

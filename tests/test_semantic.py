@@ -161,18 +161,24 @@ def test_extractor_scores_paraphrase_above_unrelated_and_caches(encoder_cache: P
     first = SemanticExtractor(SentenceEncoder(cache=EmbeddingCache(encoder_cache)))
     claim = "A gain of 5.4 points over XLM-R Large was achieved on XTREME."
     encoded = first.prepare_pairs([(claim, [src])], idf={}, idf_default=5.0, k=2)
-    assert 3 <= encoded <= 4  # the claim, the title and the two candidate units (a title may be one)
+    # the claim, the title, the three sentences (for sem_best) and up to two candidate windows
+    assert 5 <= encoded <= 7
     planned = first.encoder.encoded
     index = {u.sentence: i for i, u in enumerate(src.units)}
     feats = first.features(claim, src, index[target])
     assert first.encoder.encoded == planned  # a planned candidate: nothing encoded on the spot
-    other = first.features(claim, src, index["Intermediate-task training improves zero-shot cross-lingual transfer."])
+    other = first.features(
+        claim, src, index["Intermediate-task training improves zero-shot cross-lingual transfer."]
+    )
     for row in (feats, other):
         assert len(row) == len(SEMANTIC_FEATURES)
         assert all(-1.0001 <= f <= 1.0001 for f in row)
     assert feats[0] > other[0] + 0.2
     assert feats[1] == pytest.approx(other[1])  # same title
     assert feats[2] == pytest.approx(max(feats[0], feats[1]))
+    best = SEMANTIC_FEATURES.index("sem_best")
+    assert feats[best] == pytest.approx(other[best])  # the claim's best match anywhere in the paper
+    assert feats[best] == pytest.approx(max(feats[0], feats[1]), abs=1e-6)  # here: the target sentence
 
     fresh = SemanticExtractor(SentenceEncoder(cache=EmbeddingCache(encoder_cache)))
     src2 = prepare_source(Source(id="2005.13013", title=title, text=_ABSTRACT))

@@ -6,8 +6,9 @@ import importlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, Protocol
 
 from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchEvidence, MatchResult
@@ -25,11 +26,41 @@ from ._features import (
 )
 from ._model import Model, load_model
 
-__all__ = ["VETO_CAP", "Candidate", "Matcher", "available_scorers", "featurize", "register_scorer", "vetoed"]
+__all__ = [
+    "VETO_CAP",
+    "Candidate",
+    "Matcher",
+    "Scorer",
+    "available_scorers",
+    "featurize",
+    "pick",
+    "register_scorer",
+    "vetoed",
+]
 
 # Scorer name → "module:function" returning the extra feature extractors (imported lazily, so the lexical
 # matcher never imports torch). The lexical scorer has none.
-_REGISTRY: dict[str, str | None] = {"lexical": None, "semantic": "claimcheck._match._semantic:extractors"}
+_REGISTRY: dict[str, str | None] = {
+    "lexical": None,
+    "semantic": "claimcheck._match._semantic:extractors",
+    "nli": "claimcheck._match._nli:extractors",
+}
+# Scorers that can label claims on their own when no weights file was fitted for them: scorer name →
+# "module:function" taking (model_path=, cache_dir=, cache_size=) and returning a `Scorer` that the Matcher
+# hands prepare/match to (a user's NLI model: its entailment probability is the verdict).
+_STANDALONE: dict[str, str] = {"nli": "claimcheck._match._nli:standalone"}
+
+
+class Scorer(Protocol):
+    """What a standalone scorer offers: the Matcher's prepare/match, and the lexical model ranking candidates."""
+
+    model: Model
+
+    def prepare(self, source: Source) -> PreparedSource: ...
+
+    def match(
+        self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None
+    ) -> MatchResult: ...
 
 
 def register_scorer(name: str, target: str | None) -> None:
@@ -60,6 +91,11 @@ def load_extractors(scorer: str, **options: object) -> list[FeatureExtractor]:
     target = _REGISTRY[scorer]
     if target is None:
         return []
+    extractors: list[FeatureExtractor] = _resolve(scorer, target)(**options)
+    return extractors
+
+
+def _resolve(scorer: str, target: str) -> Any:
     module, _, func = target.partition(":")
     try:
         mod = importlib.import_module(module)
@@ -69,8 +105,11 @@ def load_extractors(scorer: str, **options: object) -> list[FeatureExtractor]:
             scorer=scorer,
             package=getattr(exc, "name", None),
         ) from exc
-    extractors: list[FeatureExtractor] = getattr(mod, func)(**options)
-    return extractors
+    return getattr(mod, func)
+
+
+def _has_weights(scorer: str) -> bool:
+    return resources.files("claimcheck._match").joinpath(f"weights_{scorer}.json").is_file()
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,8 +154,29 @@ VETO_CAP = 0.2
 def vetoed(cand: Candidate) -> bool:
     """Hard evidence against support that the data rarely shows the model: the claim credits its subject
     with what the evidence says was achieved over it ("XLM-R Large achieves state of the art" against
-    "an improvement over XLM-R Large, setting the state of the art")."""
-    return bool(cand.facts["attribution_flip"])
+    "an improvement over XLM-R Large, setting the state of the art") or with what the authors did on it, or
+    an otherwise near-verbatim claim names something no cited source mentions (a swapped entity), none of
+    the two or more things the claim names appears in any cited source, or a claim that matches the evidence
+    well states a figure that no cited source states ("improvements of 8.2, 7.5 and 7.0 points")."""
+    facts = cand.facts
+    numbers_absent = bool(facts["absent_numbers"]) and float(facts["cov"]) >= 0.5  # type: ignore[arg-type]
+    return bool(
+        facts["attribution_flip"] or facts["entity_swap"] or facts["entities_unknown"] or numbers_absent
+    )
+
+
+def pick(cands: Sequence[Candidate]) -> int:
+    """The candidate a verdict rests on: the best-ranked one, unless it is vetoed and a later one names the
+    claim's subject as the actor (the subject is only the authors' setting or only what was beaten in the
+    first; another unit, often of another cited paper, may still say it).
+
+    Example: ``pick(featurize(claim, sources, idf={}, idf_default=5.0, truncated=False))``
+    """
+    if cands and vetoed(cands[0]):
+        for i, c in enumerate(cands):
+            if not vetoed(c) and c.facts["subject_named"]:
+                return i
+    return 0
 
 
 def has_conflict(cand: Candidate) -> bool:
@@ -149,20 +209,31 @@ class Matcher:
         cache_dir: Path | None = None,
     ) -> None:
         self.scorer = scorer
+        self._cache: OrderedDict[tuple[str, str, str], PreparedSource] = OrderedDict()
+        self._cache_size = cache_size
+        # Without a fitted weights file, a standalone scorer (nli) labels claims itself; prepare/match go to it.
+        self._standalone: Scorer | None = None
+        if model is None and scorer in _STANDALONE and not _has_weights(scorer):
+            self._standalone = _resolve(scorer, _STANDALONE[scorer])(
+                model_path=model_path, cache_dir=cache_dir, cache_size=cache_size
+            )
+            self.extractors: list[FeatureExtractor] = []
+            self.model = self._standalone.model
+            return
         self.extractors = load_extractors(scorer, model_path=model_path, cache_dir=cache_dir)
         self.model = model if model is not None else load_model(scorer)
         names = list(LEXICAL_FEATURES) + [n for e in self.extractors for n in e.feature_names]
         if len(set(self.model.features) - set(names)) or not self.model.features:
             raise InputError(f"weights of scorer {scorer!r} do not fit its features; refit them")
         self.model = self.model.bind(names)
-        self._cache: OrderedDict[tuple[str, str, str], PreparedSource] = OrderedDict()
-        self._cache_size = cache_size
 
     def prepare(self, source: Source) -> PreparedSource:
         """Analyse a source once (sentences with offsets, windows, tokens, numbers, BM25); memoised.
 
         Example: ``m.prepare(Source(id="x", title="", text="One. Two.")).units[0].sentence == "One."``
         """
+        if self._standalone is not None:
+            return self._standalone.prepare(source)
         key = (source.id, source.title, source.text)
         hit = self._cache.get(key)
         if hit is not None:
@@ -185,6 +256,8 @@ class Matcher:
         prefix of the real sentence.
         Example: ``m.match("We obtain a 5.4 point improvement over XLM-R Large.", [p]).verified``
         """
+        if self._standalone is not None:
+            return self._standalone.match(claim, sources, truncated=truncated)
         prepared = [s if isinstance(s, PreparedSource) else self.prepare(s) for s in sources]
         cut = looks_truncated(claim) if truncated is None else truncated
         model = self.model
@@ -199,7 +272,7 @@ class Matcher:
         if not cands:
             return MatchResult(label="not_found", verified=False, confidence=round(model.calibrate(0.0), 4))
         probs = [model.probabilities(c.features) for c in cands]
-        best = max(range(len(cands)), key=lambda i: probs[i][0]) if model.select_by_model else 0
+        best = max(range(len(cands)), key=lambda i: probs[i][0]) if model.select_by_model else pick(cands)
         p_sup, p_con, p_nf = probs[best]
         confidence = model.calibrate(p_sup)
         if vetoed(cands[best]):

@@ -11,6 +11,11 @@ negation); the NLI probabilities of those units decide the label and the confide
 probability ≥ 0.5 makes the claim supported, one contradicted with probability ≥ 0.5 (and not entailed)
 makes it contradicted. The confidence is the model's entailment probability of the best unit, so it is only as
 calibrated as the user's model.
+
+``Matcher(scorer="nli", model_path=PATH)`` (and ``--scorer nli --model PATH``) hands prepare/match to that
+`NLIScorer` (via `standalone`) unless a ``weights_nli.json`` was fitted for a particular model with
+``CLAIMCHECK_NLI_MODEL=PATH python -m claimcheck._match._fit --scorer nli``; then the NLI probabilities are two
+more features of the fitted, calibrated matcher (`extractors`).
 """
 
 from __future__ import annotations
@@ -28,7 +33,16 @@ from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchResult
 from ._features import PreparedSource, Source
 
-__all__ = ["NLI_FEATURES", "LabelMap", "NLIExtractor", "NLIModel", "NLIScorer", "extractors", "label_map"]
+__all__ = [
+    "NLI_FEATURES",
+    "LabelMap",
+    "NLIExtractor",
+    "NLIModel",
+    "NLIScorer",
+    "extractors",
+    "label_map",
+    "standalone",
+]
 
 NLI_FEATURES: tuple[str, ...] = ("nli_entail", "nli_contradict")
 _INSTALL = (
@@ -135,16 +149,26 @@ class NLIModel:
         """
         if self._labels is not None:
             return self._labels
-        torch, transformers = _require()
+        if not self.path.exists():
+            raise InputError("--model: no such directory", path=str(self.path))
         if not (self.path / "config.json").is_file():
-            raise InputError(f"{self.path} is not a model directory (no config.json)", path=str(self.path))
+            raise InputError("--model: not a model directory (no config.json)", path=str(self.path))
+        torch, transformers = _require()
+        # Prefer safetensors (no pickle); a model saved only as pytorch_model.bin still loads.
+        safetensors = any(self.path.glob("*.safetensors"))
         try:
             tokenizer = transformers.AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
             model = transformers.AutoModelForSequenceClassification.from_pretrained(
-                str(self.path), local_files_only=True
+                str(self.path), local_files_only=True, use_safetensors=safetensors
             )
-        except (OSError, ValueError, KeyError) as exc:
-            message = f"cannot load the NLI model from {self.path}: {exc}"
+        except ImportError as exc:
+            raise ScorerUnavailable(
+                f"the NLI model in {self.path} needs a package that is not installed: {exc}",
+                scorer="nli",
+                package=getattr(exc, "name", None),
+            ) from exc
+        except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
+            message = f"cannot load the NLI model: {_first_line(exc)}"
             raise InputError(message, path=str(self.path)) from exc
         model.eval()
         torch.set_grad_enabled(False)
@@ -168,8 +192,12 @@ class NLIModel:
             for start in range(0, len(todo), self.batch_size):
                 chunk = todo[start : start + self.batch_size]
                 enc = self._tokenizer(
-                    [p for p, _ in chunk], [h for _, h in chunk], padding=True, truncation="only_first",
-                    max_length=self.max_length, return_tensors="pt",
+                    [p for p, _ in chunk],
+                    [h for _, h in chunk],
+                    padding=True,
+                    truncation="only_first",
+                    max_length=self.max_length,
+                    return_tensors="pt",
                 )
                 with torch.inference_mode():
                     logits = self._model(**enc).logits
@@ -204,16 +232,43 @@ class NLIExtractor:
         return [ent, con]
 
 
-def extractors(model_path: Path | None = None, cache_dir: Path | None = None) -> list[NLIExtractor]:
-    """Extractors of ``--scorer nli`` for the matcher registry; the model path is ``CLAIMCHECK_NLI_MODEL``.
-
-    Example: ``CLAIMCHECK_NLI_MODEL=models/deberta-mnli python -m claimcheck._match._fit --scorer nli``
-    """
-    _require()
+def _model_path(model_path: Path | str | None) -> Path:
     path = model_path or os.environ.get("CLAIMCHECK_NLI_MODEL")
     if not path:
         raise InputError("--scorer nli needs --model PATH (or CLAIMCHECK_NLI_MODEL): a local model directory")
-    return [NLIExtractor(NLIModel(Path(path)))]
+    return Path(path)
+
+
+def extractors(model_path: Path | str | None = None, cache_dir: Path | None = None) -> list[NLIExtractor]:
+    """NLI probabilities as features, for fitting a weights file for one model (the matcher registry calls this).
+
+    Parameters:
+        model_path: the model directory (``--model``); default: ``CLAIMCHECK_NLI_MODEL``.
+        cache_dir: unused (a cross-encoder has nothing to cache per paper).
+
+    Example: ``CLAIMCHECK_NLI_MODEL=models/deberta-mnli python -m claimcheck._match._fit --scorer nli``
+    """
+    path = _model_path(model_path)
+    _require()
+    return [NLIExtractor(NLIModel(path))]
+
+
+def standalone(
+    model_path: Path | str | None = None, cache_dir: Path | None = None, cache_size: int = 4096
+) -> NLIScorer:
+    """The scorer ``Matcher(scorer="nli", model_path=...)`` hands prepare/match to when no ``weights_nli.json``
+    was fitted: the model's own probabilities label the claims.
+
+    Parameters:
+        model_path: the model directory (``--model``); default: ``CLAIMCHECK_NLI_MODEL``.
+        cache_dir: unused (a cross-encoder has nothing to cache per paper).
+        cache_size: prepared sources the lexical candidate finder keeps.
+
+    Raises `InputError` without a model path or when it is not a loadable model directory, and
+    `ScorerUnavailable` (naming the package) when torch or transformers is missing.
+    Example: ``standalone(Path("models/deberta-mnli")).match(claim, [source]).label``
+    """
+    return NLIScorer(_model_path(model_path), cache_size=cache_size)
 
 
 class NLIScorer:
@@ -230,12 +285,15 @@ class NLIScorer:
 
     scorer = "nli"
 
-    def __init__(self, model_path: Path, *, candidates: int = 3, batch_size: int = 16) -> None:
+    def __init__(
+        self, model_path: Path | str, *, candidates: int = 3, batch_size: int = 16, cache_size: int = 4096
+    ) -> None:
         from ._matcher import Matcher
 
         self.nli = NLIModel(Path(model_path), batch_size=batch_size)
         self.nli.load()
-        self.lexical = Matcher(scorer="lexical")
+        self.lexical = Matcher(scorer="lexical", cache_size=cache_size)
+        self.model = self.lexical.model
         self.candidates = candidates
 
     def prepare(self, source: Source) -> PreparedSource:
@@ -279,11 +337,15 @@ class NLIScorer:
         ]
         findings = [f for f in base.findings if f.code != "contradicted"]
         if label == "contradicted":
-            findings.append(Finding(
-                code="contradicted", severity="error", arxiv_id=units[top].source_id,
-                message=f"the NLI model reads the cited abstract of {units[top].source_id} as contradicting "
-                f"the claim (P(contradiction) = {p_con:.2f})",
-            ))
+            findings.append(
+                Finding(
+                    code="contradicted",
+                    severity="error",
+                    arxiv_id=units[top].source_id,
+                    message=f"the NLI model reads the cited abstract of {units[top].source_id} as contradicting "
+                    f"the claim (P(contradiction) = {p_con:.2f})",
+                )
+            )
         return MatchResult(
             label=label,  # type: ignore[arg-type]
             verified=label == "supported",
@@ -295,6 +357,11 @@ class NLIScorer:
 
 def _finite(value: float) -> float:
     return value if math.isfinite(value) else 0.0
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _negated(name: str) -> bool:

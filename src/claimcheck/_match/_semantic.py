@@ -20,7 +20,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .._errors import CacheError, ScorerUnavailable
 
@@ -61,6 +61,7 @@ SEMANTIC_FEATURES: tuple[str, ...] = (
     "sem_max",
     "sem_unit_sq",
     "sem_unit_x_title",
+    "sem_best",  # max cosine(claim, any sentence of the abstract or its title): paraphrase lexical ranking misses
 )
 
 
@@ -214,8 +215,9 @@ class EmbeddingCache:
         """
         import numpy as np
 
-        rows = [(model, _digest(t), int(v.shape[0]), np.asarray(v, "<f2").tobytes()) for t, v in
-                vectors.items()]
+        rows = [
+            (model, _digest(t), int(v.shape[0]), np.asarray(v, "<f2").tobytes()) for t, v in vectors.items()
+        ]
         if not rows:
             return
         try:
@@ -334,10 +336,10 @@ class SentenceEncoder:
 class SemanticExtractor:
     """Embedding-similarity features per (claim, unit), for the matcher's feature registry.
 
-    Only what is scored is encoded: the claim, the paper's title, and the lexical matcher's candidate units
-    of that claim (a unit is encoded as its own text, a two-sentence window included). `prepare_pairs` plans
-    the candidates of a whole run first and encodes every text in one batch; without it, `features` encodes
-    what it lacks on the spot.
+    Encoded: the claim, every sentence of each paper and its title (for ``sem_best``, once per paper: the
+    vectors are cached), and the two-sentence windows that the lexical matcher picks as candidates of that
+    claim. `prepare_pairs` plans a whole run first and encodes every text in one batch; without it,
+    `features` encodes what it lacks on the spot.
 
     Parameters:
         encoder: the sentence encoder (and its cache); default: MiniLM with the default embedding cache.
@@ -361,7 +363,7 @@ class SemanticExtractor:
         *,
         idf: dict[str, float],
         idf_default: float,
-        k: int = 3,
+        k: int = 4,
     ) -> int:
         """Encode, in one batch, every claim, title and candidate unit that matching ``pairs`` will score.
 
@@ -377,8 +379,13 @@ class SemanticExtractor:
         from ._features import candidate_units, prepare_claim
 
         texts: list[str] = []
+        seen: set[int] = set()
         for claim, sources in pairs:
             texts.append(claim)
+            for src in sources:
+                if id(src) not in seen:
+                    seen.add(id(src))
+                    texts.extend(_singles(src))
             info = prepare_claim(claim, idf, idf_default, looks_truncated(claim))
             for si, ui, _ in candidate_units(info, sources, k):
                 texts.append(sources[si].units[ui].sentence)
@@ -400,7 +407,21 @@ class SemanticExtractor:
         vecs = self.encoder.encode(texts)
         unit = float(vecs[1] @ vecs[0])
         title_sim = float(vecs[2] @ vecs[0]) if len(texts) == 3 else 0.0
-        return _finite(iter([unit, title_sim, max(unit, title_sim), unit * unit, unit * title_sim]))
+        best = self._best(vecs[0], source)
+        return _finite(iter([unit, title_sim, max(unit, title_sim), unit * unit, unit * title_sim, best]))
+
+    def _best(self, claim: Matrix, source: PreparedSource) -> float:
+        key = f"semantic:{self.encoder.model_name}"
+        cached = source.extra.get(key)
+        if cached is None:
+            cached = source.extra[key] = self.encoder.encode(_singles(source))
+        singles = cast("Matrix", cached)
+        return float((singles @ claim).max()) if singles.shape[0] else 0.0
+
+
+def _singles(source: PreparedSource) -> list[str]:
+    """The title and every sentence of a source (not the two-sentence windows)."""
+    return [u.sentence for u in source.units if not u.window]
 
 
 def _default_cache(paper_cache: Path | None = None) -> EmbeddingCache | None:
@@ -412,9 +433,7 @@ def _default_cache(paper_cache: Path | None = None) -> EmbeddingCache | None:
     return EmbeddingCache(default_embedding_cache_path(paper_cache))
 
 
-def extractors(
-    cache_dir: Path | None = None, model_path: Path | None = None
-) -> list[SemanticExtractor]:
+def extractors(cache_dir: Path | None = None, model_path: Path | None = None) -> list[SemanticExtractor]:
     """The feature extractors of ``--scorer semantic`` (the matcher's registry calls this).
 
     Parameters:

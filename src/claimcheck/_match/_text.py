@@ -281,26 +281,24 @@ _NUMBER_WORDS = {
     "seventy": 70,
     "eighty": 80,
     "ninety": 90,
-    "hundred": 100,
-    "thousand": 1000,
-    "million": 1_000_000,
-    "billion": 1_000_000_000,
     "dozen": 12,
     "twice": 2,
-    "double": 2,
-    "single": 1,
     "half": 0.5,
-    "once": 1,
     "thrice": 3,
-    "triple": 3,
 }
+# Scale words are quantities only after "a"/"one" ("a hundred"); after a figure they scale it ("30 million"),
+# and after "several" or "hundreds of" they are no number at all.
+_SCALE_WORDS = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e9}
 _NUM_WORD_RE = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 # A number not glued to letters ("XLM-R", "mT5", "NLLB-200", "v2.0" are names, not quantities).
+# Also not a number: the "4" of "OCT3/4", the "3" of "3T3" (a figure running into letters and digits again).
 _NUM_RE = re.compile(
-    r"(?<![A-Za-z0-9.,\-])(?<![A-Za-z]-)[-+−]?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)"
-    r"(\s*(?:%|percent\b|per\s*cent\b|[kK]\b|[mM]\b))?"
+    r"(?<![A-Za-z0-9.,\-])(?<![A-Za-z]-)(?<![A-Za-z0-9]/)[-+−]?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)"
+    r"(?![A-Za-z]+\d)"
+    r"(\s*(?:%|percent\b|per\s*cent\b|[kK]\b|[mM]\b|(?:hundred|thousand|million|billion)\b))?"
 )
-_SCALE = {"k": 1e3, "m": 1e6}
+_SCALE = {"k": 1e3, "m": 1e6, **_SCALE_WORDS}
+_SCALE_WORD_RE = re.compile(r"\b(a|one)\s+(hundred|thousand|million|billion)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,7 +328,13 @@ def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
         word = m.group(1).lower()
         if word == "one" and not _followed_by_noun(text, m.end()):
             continue  # "one of", "one can" are not quantities
+        if word in ("zero", "one") and text[m.end() : m.end() + 1] == "-":
+            continue  # "zero-shot", "one-sided" name a kind of thing ("three-phase" does count phases)
+        if _SCALE_WORD_RE.match(text, m.start()):
+            continue  # "a/one hundred": the scale word below carries the value
         found.append((m.start(), m.end(), float(_NUMBER_WORDS[word]), False))
+    for m in _SCALE_WORD_RE.finditer(text):
+        found.append((m.start(), m.end(), _SCALE_WORDS[m.group(2).lower()], False))
     out: list[NumberMention] = []
     for start, end, value, pct in found:
         after = tuple(st for st, pos in tokens if pos >= end and not st[0].isdigit())[:3]
@@ -382,6 +386,14 @@ _PASSIVE_RE = re.compile(
 _COMPARE_RE = re.compile(
     r"\b(?:over|than|against|versus|vs\.?|compared (?:to|with)|relative to|outperforms?)\s+$", re.I
 )
+# "on the XTREME benchmark", "using XLM-R": the entity is the authors' setting or tool, not the actor.
+_SETTING_RE = re.compile(
+    r"\b(?:on|in|using|from|across|with|via|over)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?$", re.I
+)
+_LOWER_TAIL = re.compile(r"(?:-[a-z]{3,})+$")
+_PLURAL = re.compile(r"(?<=[A-Z0-9]{2})s$")
+_ROMAN = re.compile(r"[IVX]{1,4}")
+_FIRST_PERSON_RE = re.compile(r"\b(?:we|our)\b", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -400,6 +412,10 @@ class Analysis:
     polarity: frozenset[tuple[int, int]]
     passive_defeat: bool
     compared: frozenset[str]
+    # Entities named only as the setting or tool of what "we" do, and the entity the text opens with (its
+    # subject, when no more than two words precede it).
+    setting_only: frozenset[str]
+    lead_entity: str | None
     comparison: tuple[frozenset[str], frozenset[str]] | None
 
 
@@ -424,16 +440,36 @@ def analyse(text: str) -> Analysis:
     numbers = tuple(_numbers(norm, tokens))
     entities: list[str] = []
     compared: set[str] = set()
-    for m in _ENTITY_RE.finditer(clean):
-        ent = m.group(0)
-        if ent.isupper() and len(ent) <= 1:
+    setting: set[str] = set()
+    acting: set[str] = set()
+    lead: str | None = None
+    first_person = bool(_FIRST_PERSON_RE.search(clean))
+    # An all-caps headline ("VITAMIN D LEVELS MAY IMPACT ...") names nothing by its case.
+    shouting = sum(1 for w in clean.split() if len(w) > 1 and w.isupper() and w.lower() in STOPWORDS) >= 2
+    for m in [] if shouting else _ENTITY_RE.finditer(clean):
+        # "RecQ-class", "Sf1-expressing" name RecQ and Sf1; "VSMCs", "EVs" are plurals of VSMC, EV.
+        ent = _PLURAL.sub("", _LOWER_TAIL.sub("", m.group(0)))
+        if (ent.isupper() and len(ent) <= 1) or _ROMAN.fullmatch(ent):
             continue
         key = _squash(ent)
         if not key or key.isdigit():
             continue
+        if clean[m.start() - 1 : m.start()] == "(" and clean[m.end() : m.end() + 1] == ")" and m.start() > 1:
+            continue  # "AMP-activated protein kinase (AMPK)": an alias of the words before it, which carry it
+        if (
+            not entities
+            and len(clean[: m.start()].split()) <= 2
+            and not _SETTING_RE.search(clean[: m.start()])
+        ):
+            lead = key
         entities.append(key)
-        if _COMPARE_RE.search(clean[max(0, m.start() - 25) : m.start()]):
+        before = clean[max(0, m.start() - 25) : m.start()]
+        if _COMPARE_RE.search(before):
             compared.add(key)
+        if first_person and _SETTING_RE.search(before):
+            setting.add(key)
+        else:
+            acting.add(key)
     stem_set = frozenset(stems)
     polarity = frozenset(
         (gi, side)
@@ -454,6 +490,8 @@ def analyse(text: str) -> Analysis:
         polarity=polarity,
         passive_defeat=bool(_PASSIVE_RE.search(clean)),
         compared=frozenset(compared),
+        setting_only=frozenset(setting - acting),
+        lead_entity=lead,
         comparison=_comparison(norm, tokens),
     )
 

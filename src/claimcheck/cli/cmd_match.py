@@ -39,11 +39,14 @@ def _sources(obj: dict[str, Any]) -> list[Any]:
     return out
 
 
-def match_lines(lines: TextIO, scorer: str) -> tuple[list[str], bool]:
-    """Match every JSONL line; returns the output lines and whether any input line was malformed."""
+def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> tuple[list[str], bool]:
+    """Match every JSONL line; returns the output lines and whether any input line was malformed.
+
+    ``model_path`` is the local model directory of ``--scorer nli``.
+    """
     from .._match import Matcher
 
-    matcher = Matcher(scorer=scorer)
+    matcher = Matcher(scorer=scorer, model_path=model_path)
     out: list[str] = []
     bad = False
     for lineno, line in enumerate(lines, 1):
@@ -91,8 +94,12 @@ def match_lines(lines: TextIO, scorer: str) -> tuple[list[str], bool]:
 def match(
     file: Annotated[str, typer.Argument(help="JSONL file of claims and sources, or - for stdin.")] = "-",
     scorer: Annotated[
-        str, typer.Option("--scorer", help="Scorer: lexical (built in) or semantic (extra).")
+        str, typer.Option("--scorer", help="Scorer: lexical (built in), semantic or nli (extra).")
     ] = "lexical",
+    model: Annotated[
+        Path | None,
+        typer.Option("--model", help="Local model directory for --scorer nli.", show_default=False),
+    ] = None,
     output: OutputOption = None,
 ) -> None:
     """Score claims against given source texts: JSONL in, JSONL out (one line per input line)."""
@@ -101,7 +108,7 @@ def match(
 
     with handle_errors():
         if file == "-":
-            lines, bad = match_lines(sys.stdin, scorer)
+            lines, bad = match_lines(sys.stdin, scorer, model)
         else:
             path = Path(file)
             try:
@@ -109,7 +116,7 @@ def match(
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", path=file) from exc
             with fh:
-                lines, bad = match_lines(fh, scorer)
+                lines, bad = match_lines(fh, scorer, model)
         text = "".join(line + "\n" for line in lines)
         if output is None:
             sys.stdout.write(text)
