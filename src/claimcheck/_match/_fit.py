@@ -105,6 +105,7 @@ def feature_matrix(
     n_feats = len(LEXICAL_FEATURES) + sum(len(e.feature_names) for e in extractors)
     rows: list[list[float]] = []
     flags: list[tuple[bool, bool]] = []
+    planned: list[tuple[str, list[PreparedSource]]] = []
     for ex in examples:
         prepared = []
         for s in ex.sources:
@@ -114,6 +115,12 @@ def feature_matrix(
                 for e in extractors:
                     e.prepare(cache[key])
             prepared.append(cache[key])
+        planned.append((ex.claim, prepared))
+    for e in extractors:  # a model-based scorer encodes every text of the data set in one batch
+        planner = getattr(e, "prepare_pairs", None)
+        if planner is not None:
+            planner(planned, idf=idf, idf_default=idf_default)
+    for ex, (_, prepared) in zip(examples, planned, strict=True):
         cands = featurize(
             ex.claim,
             prepared,

@@ -247,6 +247,17 @@ class Matcher:
             self._cache.popitem(last=False)
         return prepared
 
+    def plan(self, pairs: Sequence[tuple[str, Sequence[PreparedSource]]]) -> None:
+        """Tell the scorer every (claim, prepared sources) pair about to be matched, so that a model-based one
+        encodes all their texts in one large batch instead of claim by claim. A no-op for the lexical scorer.
+
+        Example: ``m.plan([(c.text, prepared) for c in report.claims])`` before matching the claims.
+        """
+        for ex in self.extractors:
+            planner = getattr(ex, "prepare_pairs", None)
+            if planner is not None:
+                planner(pairs, idf=self.model.idf, idf_default=self.model.idf_default)
+
     def match(
         self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None
     ) -> MatchResult:
