@@ -6,6 +6,9 @@ recorded in ``fixtures/arxiv/``. The cache is warmed by ``claimcheck cache impor
 largest process). The peer anchorcite (lexical tier, ``anchor_claim``) scores the same claim/source pairs in
 the same run, on a sample, and the per-claim throughput ratio is printed.
 
+Claims are varied (`perturb`: numbers changed, words dropped or swapped) so that the per-run memo of
+verdicts cannot fake the figure; the share of claims that could be memo hits at all is printed.
+
 Usage::
 
     python bench/bench_verify.py --reports 2000 [--jobs N] [--format json] [--peer-sample 3000]
@@ -22,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -76,8 +80,38 @@ def _papers() -> list[tuple[str, str, str]]:
     return out
 
 
-def make_reports(directory: Path, n: int, *, claims_per_report: int = 12, seed: int = 7) -> tuple[int, list]:
-    """Write ``n`` synthetic reports into ``directory``; return (claims written, pairs for the peer)."""
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def perturb(text: str, rng: random.Random) -> str:
+    """A variant of a claim, as another report might word it: a number changed, a word dropped, two words
+    swapped (one to three edits). Varied claims keep per-run memoisation from faking the throughput."""
+    for _ in range(rng.randint(1, 3)):
+        words = text.split()
+        edit = rng.random()
+        numbers = list(_NUMBER.finditer(text))
+        if edit < 0.4 and numbers:
+            m = rng.choice(numbers)
+            value = m.group(0)
+            new = f"{float(value) * rng.uniform(0.5, 1.5):.1f}" if "." in value else str(rng.randint(2, 99))
+            text = text[: m.start()] + new + text[m.end() :]
+        elif edit < 0.7 and len(words) > 6:
+            del words[rng.randrange(1, len(words) - 1)]
+            text = " ".join(words)
+        elif len(words) > 3:
+            i = rng.randrange(0, len(words) - 2)
+            words[i], words[i + 1] = words[i + 1], words[i]
+            text = " ".join(words)
+    return text
+
+
+def make_reports(
+    directory: Path, n: int, *, claims_per_report: int = 12, seed: int = 7, varied: float = 0.8
+) -> tuple[int, list]:
+    """Write ``n`` synthetic reports into ``directory``; return (claims written, pairs for the peer).
+
+    A share ``varied`` of the claims are `perturb`-ed variants of the sample claims rather than verbatim.
+    """
     rng = random.Random(seed)
     samples = [parse_report_file(p) for p in sorted((ROOT / "reports").glob("*.txt"))]
     claims = [c for r in samples for c in r.claims]
@@ -90,9 +124,10 @@ def make_reports(directory: Path, n: int, *, claims_per_report: int = 12, seed: 
         sample = rng.choice(samples)
         chosen = rng.sample(claims, k=min(claims_per_report, len(claims)))
         refs = rng.sample(papers, k=3)
+        texts = [perturb(c.text, rng) if rng.random() < varied else c.text for c in chosen]
         rows = "\n".join(
-            f"{c.text}\t{'✓' if c.reported.verified else '×'}\t{c.reported.confidence or 0.2:.2f}"
-            for c in chosen
+            f"{t}\t{'✓' if c.reported.verified else '×'}\t{c.reported.confidence or 0.2:.2f}"
+            for t, c in zip(texts, chosen, strict=True)
         )
         text = _TEMPLATE.format(
             title=f"{sample.title} #{i}",
@@ -110,17 +145,47 @@ def make_reports(directory: Path, n: int, *, claims_per_report: int = 12, seed: 
         sub.mkdir(exist_ok=True)
         (sub / f"report_{i:05d}.md").write_text(text, encoding="utf-8")
         total += len(chosen)
-        pairs.extend((c.text, [r[2] for r in refs]) for c in chosen)
+        pairs.extend((t, [r[2] for r in refs], tuple(r[0] for r in refs)) for t in texts)
     return total, pairs
 
 
-def run_claimcheck(args: list[str]) -> tuple[float, int, int]:
-    """Run the CLI; return (seconds, exit code, peak RSS in KiB of the largest child process)."""
+def _tree_rss_kib(pid: int) -> int:
+    """Resident memory (KiB) of ``pid`` and all its descendants, from /proc (Linux); 0 when unreadable."""
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(re.search(r"VmRSS:\s+(\d+)", status).group(1))  # type: ignore[union-attr]
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, AttributeError, ValueError):
+            continue
+    return total
+
+
+def run_claimcheck(args: list[str]) -> tuple[float, int, int, int]:
+    """Run the CLI; return (seconds, exit code, peak RSS in KiB of the largest process, peak of the sum of
+    RSS over the process and its workers, sampled every 20 ms)."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL, check=False)
+    proc = subprocess.Popen([sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL)
+    peak_sum = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak_sum
+        while not stop.is_set():
+            peak_sum = max(peak_sum, _tree_rss_kib(proc.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    code = proc.wait()
     elapsed = time.perf_counter() - start
+    stop.set()
+    sampler.join()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return elapsed, proc.returncode, peak
+    return elapsed, code, peak, peak_sum
 
 
 def peer_throughput(pairs: list, sample: int) -> tuple[float, int]:
@@ -133,7 +198,7 @@ def peer_throughput(pairs: list, sample: int) -> tuple[float, int]:
     chosen = rng.sample(pairs, k=min(sample, len(pairs)))
     scorer = LexicalScorer()
     start = time.perf_counter()
-    for claim, sources in chosen:
+    for claim, sources, _ in chosen:
         for source in sources:
             anchor_claim(claim, source, scorer=scorer)
     return len(chosen) / (time.perf_counter() - start), len(chosen)
@@ -177,7 +242,7 @@ def main() -> None:
         out = Path(tmp) / f"out.{opts.format}"
         args = ["verify", str(work), "--offline", "--cache", str(cache), "--format", opts.format,
                 "--output", str(out), "--jobs", str(opts.jobs)]  # fmt: skip
-        seconds, code, peak_kib = run_claimcheck(args)
+        seconds, code, peak_kib, peak_sum_kib = run_claimcheck(args)
         if code not in (0, 1):
             raise SystemExit(f"claimcheck verify exited {code}")
         size = out.stat().st_size
@@ -193,6 +258,12 @@ def main() -> None:
     print(f"reports/s          {opts.reports / seconds:.1f}")
     print(f"claims/s           {ours:.0f}")
     print(f"peak RSS           {peak_kib / 1024:.0f} MB (largest process)")
+    print(f"peak RSS, summed   {peak_sum_kib / 1024:.0f} MB (main process + workers, sampled every 20 ms)")
+    distinct = len({(text, ids) for text, _, ids in pairs})
+    print(
+        f"memo ceiling       {100 * (1 - distinct / n_claims):.1f}% of claims repeat an earlier (claim, cited "
+        f"papers) pair: at most that share can be memo hits ({distinct} distinct of {n_claims})"
+    )
     print(
         f"anchorcite claims/s {peer_rate:.0f}  (lexical tier, 3 abstracts per claim, {peer_n} claims sampled)"
     )

@@ -371,7 +371,8 @@ def test_a_failure_while_rendering_leaves_the_old_output(
     def broken_renderer(*args: object, **kwargs: object) -> str:
         raise RuntimeError("renderer bug")
 
-    monkeypatch.setattr(claimcheck._render, "render_verify", broken_renderer)
+    # json streams: each report is rendered as a chunk, after the head of the document is written
+    monkeypatch.setattr(claimcheck._render._stream.ReportChunker, "__call__", broken_renderer)
     out = tmp_path / "out.json"
     out.write_text("previous run\n", encoding="utf-8")
     result = verify(SAMPLES[0], "--format", "json", "--output", out)

@@ -96,3 +96,12 @@ def test_parse_json_is_an_array_of_report_objects() -> None:
     data = json.loads(render_reports(reports, "json"))
     assert [r["path"] for r in data] == [r.path for r in reports]
     assert data[0]["claims"][0]["reported"] == {"verified": True, "confidence": 0.27}
+
+
+@pytest.mark.parametrize(
+    "result", [samples(), hostile(), VerifyResult()], ids=["samples", "hostile", "empty"]
+)
+def test_json_written_report_by_report_is_pydantics_whole_document(result: VerifyResult) -> None:
+    from claimcheck._render._json import _terminal_safe
+
+    assert render_verify(result, "json") == _terminal_safe(result.model_dump_json(indent=2)) + "\n"

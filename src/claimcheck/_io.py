@@ -1,15 +1,86 @@
-"""Small file helpers: atomic writes, so that no output is ever left half-written."""
+"""Small file helpers: atomic writes, so that no output is ever left half-written, even when it is streamed."""
 
 from __future__ import annotations
 
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from ._errors import OutputError
 
-__all__ = ["write_atomic"]
+__all__ = ["open_atomic", "write_atomic"]
+
+
+def _target(path: str | os.PathLike[str]) -> Path:
+    target = Path(path)
+    if target.is_symlink():
+        # Replace the file the link points to and keep the link, as `cmd > link` would.
+        try:
+            target = target.resolve()
+        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
+            raise OutputError(f"cannot write {target}: {exc}", path=str(target)) from exc
+    return target
+
+
+def _error(target: Path, exc: OSError) -> OutputError:
+    return OutputError(f"cannot write {target}: {exc.strerror or exc}", path=str(target))
+
+
+def _replace(tmp: str, target: Path) -> None:
+    # keep the mode of the file replaced, or give a new one the mode `open` would
+    if target.exists():
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, target.stat().st_mode & 0o7777)
+    else:
+        with contextlib.suppress(OSError):
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
+
+
+@contextlib.contextmanager
+def open_atomic(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Iterator[TextIO]:
+    """Open a text stream whose content replaces ``path`` only when the ``with`` block ends without error.
+
+    The text goes to a temporary file in the same directory, which is flushed, synced and renamed over
+    ``path`` at the end; on any failure (or exception in the block) it is removed and ``path`` is left as it
+    was. A symlink is followed (the file it points to is replaced); a device, FIFO or terminal (``/dev/null``)
+    is written straight through, since there is nothing to replace atomically. An `OSError` inside the block
+    becomes an `OutputError` naming ``path``.
+
+    Example: ``with open_atomic("out/report.json") as fh: fh.write(head); fh.write(body)``
+    """
+    target = _target(path)
+    if target.exists() and not target.is_file():
+        try:
+            with open(target, "w", encoding=encoding, newline="") as fh:
+                yield fh
+        except OSError as exc:
+            raise _error(target, exc) from exc
+        return
+    directory = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise _error(target, exc) from exc
+    try:
+        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        _replace(tmp, target)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise _error(target, exc) from exc
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
@@ -19,13 +90,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
 
     Example: ``write_atomic("out/report.html", html)``
     """
-    target = Path(path)
-    if target.is_symlink():
-        # Replace the file the link points to and keep the link, as `cmd > link` would.
-        try:
-            target = target.resolve()
-        except (OSError, RuntimeError) as exc:  # RuntimeError: a symlink loop (Python < 3.13)
-            raise OutputError(f"cannot write {target}: {exc}", path=str(target)) from exc
+    target = _target(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
     if target.exists() and not target.is_file():
         # /dev/null, a FIFO, a terminal: there is nothing to replace atomically (and replacing a device
@@ -34,31 +99,23 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: s
             with open(target, "wb") as fh:
                 fh.write(payload)
         except OSError as exc:
-            raise OutputError(f"cannot write {target}: {exc.strerror or exc}", path=str(target)) from exc
+            raise _error(target, exc) from exc
         return
     directory = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}", path=str(target)) from exc
+        raise _error(target, exc) from exc
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
-        if target.exists():
-            with contextlib.suppress(OSError):
-                os.chmod(tmp, target.stat().st_mode & 0o7777)
-        else:
-            with contextlib.suppress(OSError):
-                umask = os.umask(0)
-                os.umask(umask)
-                os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, target)
+        _replace(tmp, target)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}", path=str(target)) from exc
+        raise _error(target, exc) from exc
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)

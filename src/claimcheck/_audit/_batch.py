@@ -1,41 +1,69 @@
-"""Batch-level checks over many reports: one claim judged differently, and claims repeated across reports."""
+"""Batch-level checks over many reports: one claim judged differently, and claims repeated across reports.
+
+They need only a compact key per claim (`ClaimKey`: where it is, its text and recomputed label), so a run
+of any size keeps these, not the verified reports.
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
-from .._models import ClaimResult, Finding, ReportResult
-from ._claims import DUPLICATE_SIMILARITY, same_normalised_claim
+from .._models import Finding, ReportResult
+from ._claims import DUPLICATE_SIMILARITY, NUMBER, same_normalised_claim
 from ._text import normalise_claim, quote
 
-__all__ = ["audit_batch"]
+__all__ = ["EXHAUSTIVE_UP_TO", "ClaimKey", "audit_batch", "audit_batch_keys", "claim_keys"]
 
-_PREFILTER = DUPLICATE_SIMILARITY * 0.6
+EXHAUSTIVE_UP_TO = 2000
+"""Up to this many distinct claims, every pair is compared for near duplicates; above it (the comparison is
+quadratic), only pairs that share one of their rarest words (see `_blocks`)."""
+
+_ANCHORS = 3
 
 
-@dataclass(frozen=True)
-class _Occurrence:
+class ClaimKey(NamedTuple):
+    """What the batch checks need of one claim: where it is, its text, normalised text and recomputed label.
+
+    Example: ``ClaimKey("a.txt", 31, 5, "XNLI does not benefit.", "xnli does not benefit", "supported")``
+    """
+
     path: str
-    claim: ClaimResult
+    line: int
+    claim_index: int
+    text: str
+    key: str
+    label: str
 
     @property
     def where(self) -> str:
-        return f"{self.path}:{self.claim.line}"
+        """``path:line``."""
+        return f"{self.path}:{self.line}"
 
 
-def _how(claim: ClaimResult) -> str:
-    return "contradicted" if claim.recomputed.label == "contradicted" else "not supported"
+def claim_keys(report: ReportResult) -> list[ClaimKey]:
+    """The `ClaimKey` of every claim of a verified report.
+
+    Example: ``[k.where for k in claim_keys(report)]``
+    """
+    return [
+        ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), c.recomputed.label)
+        for c in report.claims
+    ]
 
 
-def _verdict_findings(groups: dict[str, list[_Occurrence]]) -> list[Finding]:
+def _how(claim: ClaimKey) -> str:
+    return "contradicted" if claim.label == "contradicted" else "not supported"
+
+
+def _verdict_findings(groups: dict[str, list[ClaimKey]]) -> list[Finding]:
     findings: list[Finding] = []
     for occurrences in groups.values():
-        supported = [o for o in occurrences if o.claim.recomputed.label == "supported"]
-        unsupported = [o for o in occurrences if o.claim.recomputed.label in ("not_found", "contradicted")]
+        supported = [o for o in occurrences if o.label == "supported"]
+        unsupported = [o for o in occurrences if o.label in ("not_found", "contradicted")]
         if not supported or not unsupported:
             continue
         first_yes, first_no = supported[0], unsupported[0]
@@ -44,17 +72,17 @@ def _verdict_findings(groups: dict[str, list[_Occurrence]]) -> list[Finding]:
                 code="claim_verdict_differs",
                 severity="info",
                 message=(
-                    f"the same claim {quote(first_yes.claim.text)} is supported by the references of "
-                    f"{first_yes.where} (claim {first_yes.claim.index}) but "
-                    f"{_how(first_no.claim)} by those of {first_no.where} (claim {first_no.claim.index})"
+                    f"the same claim {quote(first_yes.text)} is supported by the references of "
+                    f"{first_yes.where} (claim {first_yes.claim_index}) but "
+                    f"{_how(first_no)} by those of {first_no.where} (claim {first_no.claim_index})"
                     + (
                         f"; {len(supported)} reports support it, {len(unsupported)} do not"
                         if len(occurrences) > 2
                         else ""
                     )
                 ),
-                line=first_yes.claim.line,
-                claim_index=first_yes.claim.index,
+                line=first_yes.line,
+                claim_index=first_yes.claim_index,
                 path=first_yes.path,
                 details={
                     "supported_in": [o.where for o in supported],
@@ -65,26 +93,120 @@ def _verdict_findings(groups: dict[str, list[_Occurrence]]) -> list[Finding]:
     return findings
 
 
-def _near_duplicate_findings(groups: dict[str, list[_Occurrence]]) -> list[Finding]:
-    keys = list(groups)
-    parent = list(range(len(keys)))
+def _blocks(keys: Sequence[str]) -> list[list[int]]:
+    """Groups of key indices to compare pairwise: all of them, or for a large batch those sharing one of their
+    `_ANCHORS` rarest words (a near duplicate differs by a word or two, so it keeps most of them)."""
+    if len(keys) <= EXHAUSTIVE_UP_TO:
+        return [list(range(len(keys)))]
+    words = [{w for w in key.split() if len(w) >= 3 and w.isalpha()} for key in keys]
+    df = Counter(w for ws in words for w in ws)
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, ws in enumerate(words):
+        for w in sorted(ws, key=lambda w: (df[w], w))[:_ANCHORS]:
+            blocks[w].append(i)
+    return [members for members in blocks.values() if len(members) > 1]
 
-    def root(i: int) -> int:
+
+def _partners(order: list[int], texts: list[str], *, exhaustive: bool) -> Callable[[int], list[int]]:
+    """The keys to compare with the ``a``-th of ``order`` (those after it): all of them, or in a large batch
+    those whose numbers include or are included in its own (the same claim states the same numbers; the
+    longer may have more in the part the shorter lacks)."""
+    if exhaustive:
+        return lambda a: order[a + 1 :]
+    numbers = [frozenset(NUMBER.findall(t)) for t in texts]
+    by_numbers: dict[frozenset[str], list[int]] = defaultdict(list)
+    for a, found in enumerate(numbers):
+        by_numbers[found].append(a)
+    fits = {
+        found: sorted(
+            b for other, members in by_numbers.items() if found <= other or other <= found for b in members
+        )
+        for found in by_numbers
+    }
+
+    def partners(a: int) -> list[int]:
+        return [order[b] for b in fits[numbers[a]] if b > a]
+
+    return partners
+
+
+class _Components:
+    """Union-find over key indices."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def root(self, i: int) -> int:
+        parent = self.parent
         while parent[i] != i:
             parent[i] = parent[parent[i]]
             i = parent[i]
         return i
 
-    for i, key in enumerate(keys):
-        # a cheap whole-text prefilter in C; same_claim then checks the prefix, numbers and names
-        candidates = process.extract(
-            key, keys[i + 1 :], scorer=fuzz.ratio, score_cutoff=_PREFILTER, limit=None
-        )
-        for _, _, offset in candidates:
-            j = i + 1 + offset
-            text_i, text_j = groups[key][0].claim.text, groups[keys[j]][0].claim.text
-            if root(i) != root(j) and same_normalised_claim(text_i, key, text_j, keys[j]):
-                parent[root(j)] = root(i)
+    def join(self, i: int, j: int) -> None:
+        self.parent[self.root(j)] = self.root(i)
+
+
+def _edges(
+    keys: Sequence[str], texts: Sequence[str], blocks: Sequence[list[int]], exhaustive: bool
+) -> list[tuple[int, int]]:
+    """Pairs of keys that are the same claim, enough of them to connect every cluster within ``blocks``."""
+    found = _Components(len(keys))
+    edges: list[tuple[int, int]] = []
+    for block in blocks:
+        # Each pair once, the shorter key first: `same_normalised_claim` needs the shorter key to match the
+        # same-length start of the longer at DUPLICATE_SIMILARITY, which rapidfuzz checks in C for all of
+        # them at once. The clusters are the connected pairs, whatever the order they are found in.
+        order = sorted(block, key=lambda i: (len(keys[i]), i))
+        partners = _partners(order, [texts[i] for i in order], exhaustive=exhaustive)
+        for a, i in enumerate(order):
+            short = keys[i]
+            rest = partners(a)
+            starts = [keys[j][: len(short)] for j in rest]
+            candidates = process.extract(
+                short, starts, scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY, limit=None
+            )
+            for _, _, offset in candidates:
+                j = rest[offset]
+                if found.root(i) != found.root(j) and same_normalised_claim(
+                    texts[i], short, texts[j], keys[j]
+                ):
+                    found.join(i, j)
+                    edges.append((i, j))
+    return edges
+
+
+def _edges_task(task: tuple[list[str], list[str], list[list[int]]]) -> list[tuple[int, int]]:
+    return _edges(*task, exhaustive=False)
+
+
+def _shares(blocks: list[list[int]], n: int) -> list[list[list[int]]]:
+    """``blocks`` dealt into ``n`` shares of about equal work (pairs), largest first."""
+    shares: list[list[list[int]]] = [[] for _ in range(n)]
+    work = [0] * n
+    for block in sorted(blocks, key=len, reverse=True):
+        k = work.index(min(work))
+        shares[k].append(block)
+        work[k] += len(block) ** 2
+    return [share for share in shares if share]
+
+
+def _near_duplicate_findings(groups: dict[str, list[ClaimKey]], jobs: int = 1) -> list[Finding]:
+    keys = list(groups)
+    texts = [groups[key][0].text for key in keys]
+    blocks = _blocks(keys)
+    if len(keys) <= EXHAUSTIVE_UP_TO or jobs <= 1:
+        edges = _edges(keys, texts, blocks, exhaustive=len(keys) <= EXHAUSTIVE_UP_TO)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        tasks = [(keys, texts, share) for share in _shares(blocks, jobs)]
+        with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
+            edges = [edge for found in pool.map(_edges_task, tasks) for edge in found]
+    components = _Components(len(keys))
+    for i, j in edges:
+        components.join(i, j)
+    root = components.root
 
     clusters: dict[int, list[str]] = defaultdict(list)
     for i, key in enumerate(keys):
@@ -101,18 +223,32 @@ def _near_duplicate_findings(groups: dict[str, list[_Occurrence]]) -> list[Findi
                 code="near_duplicate_claim",
                 severity="info",
                 message=(
-                    f"the claim {quote(first.claim.text)} appears in {len(paths)} reports"
+                    f"the claim {quote(first.text)} appears in {len(paths)} reports"
                     + (f" in {len(members)} nearly identical wordings" if len(members) > 1 else "")
                     + ": "
                     + ", ".join(o.where for o in occurrences)
                 ),
-                line=first.claim.line,
-                claim_index=first.claim.index,
+                line=first.line,
+                claim_index=first.claim_index,
                 path=first.path,
                 details={"occurrences": [o.where for o in occurrences]},
             )
         )
     return findings
+
+
+def audit_batch_keys(claims: Iterable[ClaimKey], *, jobs: int = 1) -> list[Finding]:
+    """`audit_batch` over the compact keys of the claims (in report order), as the streaming pipeline keeps them.
+
+    ``jobs`` worker processes share the near-duplicate search of a large batch (the findings are the same).
+
+    Example: ``audit_batch_keys(k for r in results for k in claim_keys(r))``
+    """
+    groups: dict[str, list[ClaimKey]] = defaultdict(list)
+    for claim in claims:
+        if claim.key:
+            groups[claim.key].append(claim)
+    return _verdict_findings(groups) + _near_duplicate_findings(groups, jobs)
 
 
 def audit_batch(reports: Sequence[ReportResult]) -> list[Finding]:
@@ -124,10 +260,4 @@ def audit_batch(reports: Sequence[ReportResult]) -> list[Finding]:
     Example: a claim recomputed as supported in ``a.txt`` and not found in ``b.txt`` gives one
     ``claim_verdict_differs`` finding naming ``a.txt:31`` and ``b.txt:40``.
     """
-    groups: dict[str, list[_Occurrence]] = defaultdict(list)
-    for report in reports:
-        for claim in report.claims:
-            key = normalise_claim(claim.text)
-            if key:
-                groups[key].append(_Occurrence(report.path, claim))
-    return _verdict_findings(groups) + _near_duplicate_findings(groups)
+    return audit_batch_keys(k for report in reports for k in claim_keys(report))

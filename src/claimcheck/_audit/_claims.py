@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -26,7 +27,8 @@ CONFIDENCE_THRESHOLD = 0.5
 DUPLICATE_SIMILARITY = 92.0
 """rapidfuzz ratio (0-100) above which two claims with the same numbers and names are the same claim."""
 
-_NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
+"""A number in a claim (its figures must agree for two claims to be the same)."""
 _NAME = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b|\b[A-Z][a-z]+\b")
 
 
@@ -116,8 +118,20 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
     return findings
 
 
+@lru_cache(maxsize=65536)
 def _signature(text: str) -> tuple[frozenset[str], frozenset[str]]:
-    return frozenset(_NUMBER.findall(text)), frozenset(_NAME.findall(text))
+    return frozenset(NUMBER.findall(text)), frozenset(_NAME.findall(text))
+
+
+def _same_signature(a: str, b: str) -> bool:
+    """Whether the numbers and names of ``a`` and ``b`` agree up to the length of the shorter."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    numbers, names = _signature(short)
+    start = long[: len(short)]
+    # every number and name of the shorter is a substring of the other's start, or they differ
+    if not all(t in start for t in numbers) or not all(t in start for t in names):
+        return False
+    return _signature(start) == (numbers, names)
 
 
 def same_claim(a: str, b: str, *, threshold: float = DUPLICATE_SIMILARITY) -> bool:
@@ -147,8 +161,7 @@ def same_normalised_claim(
         return False
     if fuzz.ratio(na[:n], nb[:n]) < threshold or fuzz.ratio(na, nb) < threshold * 0.6:
         return False
-    cut = min(len(a), len(b))
-    return _signature(a[:cut]) == _signature(b[:cut])
+    return _same_signature(a, b)
 
 
 def duplicate_claims(claims: Sequence[Claim]) -> list[Finding]:

@@ -70,7 +70,7 @@ class _Doc:
 
     __slots__ = ("by_prefix", "joined", "stems")
 
-    def __init__(self, stems: set[str]) -> None:
+    def __init__(self, stems: set[str] | frozenset[str]) -> None:
         self.stems = stems
         self.joined = " ".join(sorted(stems))
         self.by_prefix: dict[str, list[str]] = {}
@@ -78,8 +78,10 @@ class _Doc:
             self.by_prefix.setdefault(s[:3], []).append(s)
 
 
-def _stems(text: str) -> set[str]:
-    return {stem(t) for t in content_terms(text)}
+@lru_cache(maxsize=16384)
+def _stems(text: str) -> frozenset[str]:
+    # claims recur across the reports of a batch: stem each text once
+    return frozenset(stem(t) for t in content_terms(text))
 
 
 @lru_cache(maxsize=4096)
@@ -99,18 +101,22 @@ def _contains(doc: _Doc, term: str) -> bool:
 _ACRONYM = re.compile(r"\b[a-z]?[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 
 
-def _expand_acronyms(question_words: list[str], claim: str) -> set[str]:
-    """Stems of the question's word runs that an acronym of the claim abbreviates: "mPLMs" covers
-    "multilingual pretrained language models", "DST" covers "dialogue state tracking"."""
-    acronyms = {a.casefold().removesuffix("s") for a in _ACRONYM.findall(claim)}
-    covered: set[str] = set()
-    if not acronyms:
-        return covered
+def _acronym_runs(question_words: list[str]) -> dict[str, set[str]]:
+    """The initials of every run of 2 to 6 question words, with the stems of the runs having them."""
+    runs: dict[str, set[str]] = {}
     for start in range(len(question_words)):
         for end in range(start + 2, min(start + 6, len(question_words)) + 1):
             run = question_words[start:end]
-            if "".join(w[0] for w in run) in acronyms:
-                covered |= {stem(w) for w in run}
+            runs.setdefault("".join(w[0] for w in run), set()).update(stem(w) for w in run)
+    return runs
+
+
+def _expand_acronyms(runs: dict[str, set[str]], claim: str) -> set[str]:
+    """Stems of the question's word runs that an acronym of the claim abbreviates: "mPLMs" covers
+    "multilingual pretrained language models", "DST" covers "dialogue state tracking"."""
+    covered: set[str] = set()
+    for acronym in {a.casefold().removesuffix("s") for a in _ACRONYM.findall(claim)}:
+        covered |= runs.get(acronym, set())
     return covered
 
 
@@ -131,10 +137,10 @@ def question_coverage(question: str, claims: Sequence[str], sources: Sequence[st
     has ``missing`` ``["scaling", "size", "robustness"]`` and is not addressed.
     """
     question_words = content_terms(question)
-    claim_stems = [_Doc(_stems(c) | _expand_acronyms(question_words, c)) for c in claims]
+    runs = _acronym_runs(question_words)
+    claim_stems = [_Doc(_stems(c) | _expand_acronyms(runs, c)) for c in claims]
     source_stems = [_source_doc(s) for s in sources]
-    documents = claim_stems + source_stems
-    n_docs = len(documents)
+    n_docs = len(claim_stems) + len(source_stems)
 
     seen: dict[str, str] = {}
     for word in question_words:
@@ -145,10 +151,12 @@ def question_coverage(question: str, claims: Sequence[str], sources: Sequence[st
     if not seen or not claim_stems:
         return QuestionCoverage(share=1.0 if not seen else 0.0, missing=list(seen))
 
+    # which claims contain each question term, worked out once
+    in_claims = {word: [_contains(doc, key) for doc in claim_stems] for word, key in seen.items()}
     weights: dict[str, float] = {}
     for word, key in seen.items():
-        df = sum(_contains(doc, key) for doc in documents)
-        claim_df = sum(_contains(doc, key) for doc in claim_stems)
+        claim_df = sum(in_claims[word])
+        df = claim_df + sum(_contains(doc, key) for doc in source_stems)
         idf = math.log((n_docs + 1) / (df + 0.5))
         # the claims' shared topic: any claim addresses it, so it cannot show whether the question is answered
         shared = len(claim_stems) >= _MIN_CLAIMS_FOR_TOPIC and claim_df * 2 > len(claim_stems)
@@ -157,16 +165,14 @@ def question_coverage(question: str, claims: Sequence[str], sources: Sequence[st
     if total == 0.0:
         return QuestionCoverage(terms=weights, covered=list(weights), share=1.0)
 
-    covered = [
-        w for w, key in seen.items() if weights[w] > 0 and any(_contains(doc, key) for doc in claim_stems)
-    ]
+    covered = [w for w in seen if weights[w] > 0 and any(in_claims[w])]
     missing = [w for w in seen if weights[w] > 0 and w not in covered]
     union_share = sum(weights[w] for w in covered) / total
     best_index, best_share = None, 0.0
-    for index, doc in enumerate(claim_stems, start=1):
-        share = sum(weights[w] for w, key in seen.items() if weights[w] > 0 and _contains(doc, key)) / total
+    for index in range(len(claim_stems)):
+        share = sum(weights[w] for w in seen if weights[w] > 0 and in_claims[w][index]) / total
         if share > best_share:
-            best_index, best_share = index, share
+            best_index, best_share = index + 1, share
     share = best_share if best_share >= UNADDRESSED_BELOW else min(union_share, 2 * best_share)
     return QuestionCoverage(
         terms={w: round(x, 3) for w, x in weights.items() if x > 0},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = [
     "STOPWORDS",
@@ -48,6 +49,7 @@ STOPWORDS = words(
 )
 
 
+@lru_cache(maxsize=16384)
 def normalise_prose(text: str) -> str:
     """Normalise abstract or report prose for verbatim comparison: TeX dashes, quotes, commands, whitespace.
 
@@ -79,6 +81,7 @@ _SUFFIXES = (
 )  # fmt: skip
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light suffix-stripping stem: enough to match "robustness" with "robust", "scaling" with "scale".
 

@@ -1,6 +1,8 @@
 """Render verify results and parsed reports for people (table, HTML, Markdown) and machines (JSON, JUnit, CI).
 
-Every renderer returns a string; the CLI writes it to stdout or, atomically, to ``--output``. Report and paper
+Every renderer returns a string; the CLI writes it to stdout or, atomically, to ``--output``. A batch streams:
+`ReportChunker` renders each report as it is verified and `verify_writer` assembles the output (all formats
+but ``html``). Report and paper
 text is untrusted: each format escapes it for its medium (see `_common.clean`).
 """
 
@@ -11,8 +13,19 @@ from typing import Any
 
 from .._errors import InputError
 from .._models import Paper, Report, VerifyResult
+from ._stream import STREAM_FORMATS, ReportChunker, VerifyWriter, verify_writer
 
-__all__ = ["FORMATS", "REPORT_FORMATS", "render_reports", "render_verify", "verify_json_schema"]
+__all__ = [
+    "FORMATS",
+    "REPORT_FORMATS",
+    "STREAM_FORMATS",
+    "ReportChunker",
+    "VerifyWriter",
+    "render_reports",
+    "render_verify",
+    "verify_json_schema",
+    "verify_writer",
+]
 
 FORMATS = ("table", "json", "jsonl", "markdown", "html", "junit", "github")
 REPORT_FORMATS = ("table", "json")

@@ -9,12 +9,15 @@ is ever interpreted by the reader's terminal.
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterable
+from typing import IO, TextIO
 
 from .._models import ClaimResult, Evidence, Finding, ReportResult, Severity
 
 __all__ = [
     "LABEL_TEXT",
+    "Spool",
     "all_findings",
     "best_evidence",
     "claim_is_unsupported",
@@ -189,3 +192,42 @@ def all_findings(report: ReportResult) -> list[tuple[Finding, int | None, ClaimR
     for claim in report.claims:
         out.extend((f, finding_line(f, claim.line), claim) for f in claim.findings)
     return out
+
+
+class Spool:
+    """Text kept in an anonymous temporary file until it can be written out: memory stays flat.
+
+    Example: ``s = Spool(); s.write("a"); s.copy_to(out)``
+    """
+
+    def __init__(self) -> None:
+        self._file: IO[str] | None = None
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        """Append ``text``."""
+        if self._file is None:
+            # kept open across calls and closed in copy_to, so no context manager
+            self._file = tempfile.TemporaryFile("w+", encoding="utf-8", newline="")  # noqa: SIM115
+        self._file.write(text)
+        self.size += len(text)
+
+    def copy_to(self, out: TextIO, *, drop_last: bool = False) -> None:
+        """Write everything appended so far to ``out`` (without its last character with ``drop_last``), then
+        discard it."""
+        if self._file is None:
+            return
+        self._file.seek(0)
+        pending = ""
+        while block := self._file.read(1 << 16):
+            out.write(pending)
+            pending = block
+        out.write(pending[:-1] if drop_last else pending)
+        self.discard()
+
+    def discard(self) -> None:
+        """Forget everything appended so far (and close the temporary file)."""
+        if self._file is not None:
+            self._file.close()
+        self._file = None
+        self.size = 0

@@ -8,10 +8,22 @@ workflow command on a new line.
 
 from __future__ import annotations
 
-from .._models import Finding, VerifyResult
+import io
+from collections.abc import Sequence
+from typing import TextIO
+
+from .._models import (
+    BatchSummary,
+    Finding,
+    InputErrorRecord,
+    Paper,
+    ReportResult,
+    ReportSummary,
+    VerifyResult,
+)
 from ._common import all_findings, clean
 
-__all__ = ["escape_data", "escape_property", "render_github"]
+__all__ = ["GithubWriter", "escape_data", "escape_property", "github_chunk", "render_github"]
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
 
@@ -45,6 +57,48 @@ def _title(finding: Finding, claim_index: int | None) -> str:
     return f"claimcheck {finding.code}{where}"
 
 
+def github_chunk(report: ReportResult) -> str:
+    """The workflow commands of one report's findings, one per line.
+
+    Example: ``github_chunk(report).startswith("::")``
+    """
+    lines = []
+    for finding, line, claim in all_findings(report):
+        index = claim.index if claim is not None else None
+        lines.append(
+            _command(_LEVEL[finding.severity], report.path, line, _title(finding, index), finding.message)
+            + "\n"
+        )
+    return "".join(lines)
+
+
+class GithubWriter:
+    """Writes workflow commands report by report, then the batch findings and the unreadable inputs.
+
+    Example: ``w = GithubWriter(out); w.add(github_chunk(r)); w.close(summary, errors, papers)``
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Write the commands of one report (a `github_chunk`)."""
+        self.out.write(chunk)
+
+    def close(
+        self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
+    ) -> None:
+        """Write the batch findings and one error per unreadable input."""
+        for finding in summary.findings:
+            level = _LEVEL[finding.severity]
+            title = _title(finding, finding.claim_index)
+            self.out.write(_command(level, finding.path or "", finding.line, title, finding.message) + "\n")
+        for error in errors:
+            self.out.write(
+                _command("error", error.path, error.line, "claimcheck input error", error.message) + "\n"
+            )
+
+
 def render_github(result: VerifyResult) -> str:
     """The findings of a verify result as GitHub Actions workflow commands, one per line.
 
@@ -52,23 +106,9 @@ def render_github(result: VerifyResult) -> str:
 
     Example: ``render_github(result).splitlines()[0].startswith("::error file=")``
     """
-    lines = []
+    out = io.StringIO()
+    writer = GithubWriter(out)
     for report in result.reports:
-        for finding, line, claim in all_findings(report):
-            index = claim.index if claim is not None else None
-            lines.append(
-                _command(_LEVEL[finding.severity], report.path, line, _title(finding, index), finding.message)
-            )
-    for finding in result.summary.findings:
-        lines.append(
-            _command(
-                _LEVEL[finding.severity],
-                finding.path or "",
-                finding.line,
-                _title(finding, finding.claim_index),
-                finding.message,
-            )
-        )
-    for error in result.errors:
-        lines.append(_command("error", error.path, error.line, "claimcheck input error", error.message))
-    return "".join(line + "\n" for line in lines)
+        writer.add(github_chunk(report))
+    writer.close(result.summary, result.errors, result.papers)
+    return out.getvalue()

@@ -1,20 +1,36 @@
-"""JSON and JSON Lines output: the verify result as schema v1, one claim per line, and parsed reports."""
+"""JSON and JSON Lines output: the verify result as schema v1, one claim per line, and parsed reports.
+
+Both are written report by report (`JsonWriter`, `JsonlWriter`) so that a batch of any size streams to its
+output; `render_json` and `render_jsonl` run the same writers into a string.
+"""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TextIO
 
-from .._models import Report, VerifyResult
+from .._models import BatchSummary, InputErrorRecord, Paper, Report, ReportResult, ReportSummary, VerifyResult
 
-__all__ = ["render_json", "render_jsonl", "render_reports_json"]
+__all__ = [
+    "JsonWriter",
+    "JsonlWriter",
+    "json_chunk",
+    "jsonl_chunk",
+    "render_json",
+    "render_jsonl",
+    "render_reports_json",
+]
 
 # JSON escapes C0 controls itself; C1 controls, DEL and bidi overrides are valid raw in a JSON string but
 # reach a terminal as-is when the output is not redirected. Inside JSON they can only occur in strings, so
 # escaping them keeps the document equal.
 _RAW_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
+# A report object sits two levels deep in the document ({"reports": [ … ]}).
+_REPORT_INDENT = "    "
+_REPORTS_KEY = '\n  "reports": []'
 
 
 def _terminal_safe(text: str) -> str:
@@ -26,6 +42,97 @@ def _dumps(obj: Any, *, indent: int | None) -> str:
     return _terminal_safe(json.dumps(obj, ensure_ascii=False, indent=indent, separators=separators))
 
 
+def json_chunk(report: ReportResult) -> str:
+    """One report object as it appears inside the ``reports`` array of `render_json` (indented, no comma).
+
+    Example: ``json.loads(json_chunk(report))["path"]``
+    """
+    # pydantic's serializer (Rust) writes the same document as json.dumps(indent=2) several times faster;
+    # JSON strings hold no raw newline, so indenting every line nests the object exactly.
+    text = report.model_dump_json(indent=2)
+    return _REPORT_INDENT + _terminal_safe(text).replace("\n", "\n" + _REPORT_INDENT)
+
+
+def _skeleton(head: VerifyResult) -> tuple[str, str]:
+    """The document of ``head`` (with no reports) split around its empty ``reports`` array."""
+    text = _terminal_safe(head.model_dump_json(indent=2))
+    # Strings escape their quotes, so the first bare `"reports": []` is the key itself.
+    cut = text.index(_REPORTS_KEY)
+    return text[: cut + len(_REPORTS_KEY) - 1], text[cut + len(_REPORTS_KEY) - 1 :]
+
+
+class JsonWriter:
+    """Writes the verify document to ``out`` report by report: head, report objects, then the tail.
+
+    Example: ``w = JsonWriter(out, version="1.0", scorer="lexical"); w.add(json_chunk(r)); w.close(...)``
+    """
+
+    def __init__(self, out: TextIO, *, version: str, scorer: str) -> None:
+        self.out = out
+        self.head = VerifyResult.model_construct(
+            schema_version="1", tool="claimcheck", version=version, scorer=scorer, reports=[], errors=[],
+            summary=BatchSummary(), papers=[],
+        )  # fmt: skip
+        self.count = 0
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Write one report object (a `json_chunk`)."""
+        if self.count == 0:
+            self.out.write(_skeleton(self.head)[0] + "\n")
+        else:
+            self.out.write(",\n")
+        self.out.write(chunk)
+        self.count += 1
+
+    def close(
+        self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
+    ) -> None:
+        """Write the rest of the document: errors, batch summary, papers."""
+        tail = VerifyResult.model_construct(
+            **{**dict(self.head), "errors": list(errors), "summary": summary, "papers": list(papers)}
+        )
+        head, rest = _skeleton(tail)
+        if self.count == 0:
+            self.out.write(head + rest + "\n")
+        else:
+            self.out.write("\n  " + rest + "\n")
+
+
+def jsonl_chunk(report: ReportResult) -> str:
+    """The JSON Lines of one report: one object per claim, each with the report's path and title.
+
+    Example: ``[json.loads(ln)["index"] for ln in jsonl_chunk(report).splitlines()]``
+    """
+    lines = []
+    for claim in report.claims:
+        record = {"path": report.path, "report_title": report.title, **claim.model_dump(mode="json")}
+        lines.append(_dumps(record, indent=None) + "\n")
+    return "".join(lines)
+
+
+class JsonlWriter:
+    """Writes JSON Lines report by report, then one line per input error.
+
+    Example: ``w = JsonlWriter(out); w.add(jsonl_chunk(r)); w.close(summary, errors, papers)``
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Write the lines of one report (a `jsonl_chunk`)."""
+        self.out.write(chunk)
+
+    def close(
+        self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
+    ) -> None:
+        """Write one line per input error."""
+        for error in errors:
+            self.out.write(
+                _dumps({"path": error.path, "line": error.line, "error": error.message}, indent=None) + "\n"
+            )
+
+
 def render_json(result: VerifyResult) -> str:
     """The verify result as indented JSON (schema_version "1").
 
@@ -33,8 +140,13 @@ def render_json(result: VerifyResult) -> str:
 
     Example: ``json.loads(render_json(result))["schema_version"] == "1"``
     """
-    # pydantic's serializer (Rust) writes the same document as json.dumps(indent=2) several times faster
-    return _terminal_safe(result.model_dump_json(indent=2)) + "\n"
+    out = io.StringIO()
+    writer = JsonWriter(out, version=result.version, scorer=result.scorer)
+    writer.head.schema_version, writer.head.tool = result.schema_version, result.tool
+    for report in result.reports:
+        writer.add(json_chunk(report))
+    writer.close(result.summary, result.errors, result.papers)
+    return out.getvalue()
 
 
 def render_jsonl(result: VerifyResult) -> str:
@@ -44,14 +156,12 @@ def render_jsonl(result: VerifyResult) -> str:
 
     Example: ``[json.loads(ln)["path"] for ln in render_jsonl(result).splitlines()]``
     """
-    lines = []
+    out = io.StringIO()
+    writer = JsonlWriter(out)
     for report in result.reports:
-        for claim in report.claims:
-            record = {"path": report.path, "report_title": report.title, **claim.model_dump(mode="json")}
-            lines.append(_dumps(record, indent=None))
-    for error in result.errors:
-        lines.append(_dumps({"path": error.path, "line": error.line, "error": error.message}, indent=None))
-    return "".join(line + "\n" for line in lines)
+        writer.add(jsonl_chunk(report))
+    writer.close(result.summary, result.errors, result.papers)
+    return out.getvalue()
 
 
 def render_reports_json(reports: Sequence[Report]) -> str:

@@ -7,12 +7,24 @@ visible.
 
 from __future__ import annotations
 
+import io
 import re
+from collections.abc import Sequence
+from typing import TextIO
 
-from .._models import ClaimResult, Finding, ReportResult, VerifyResult
-from ._common import LABEL_TEXT, best_evidence, claim_is_unsupported, clean_line
+from .._models import (
+    BatchSummary,
+    ClaimResult,
+    Finding,
+    InputErrorRecord,
+    Paper,
+    ReportResult,
+    ReportSummary,
+    VerifyResult,
+)
+from ._common import LABEL_TEXT, Spool, best_evidence, claim_is_unsupported, clean_line
 
-__all__ = ["md_escape", "render_markdown"]
+__all__ = ["MarkdownWriter", "markdown_chunk", "md_escape", "render_markdown"]
 
 _MD_PUNCT = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 _SEVERITY_ICON = {"error": "❌", "warning": "⚠️", "info": "ℹ️"}
@@ -78,6 +90,82 @@ def _report(report: ReportResult) -> list[str]:
     return out
 
 
+def markdown_chunk(report: ReportResult) -> str:
+    """The Markdown section of one report (its lines, each ending in a newline).
+
+    Example: ``markdown_chunk(report).startswith("### ")``
+    """
+    return "".join(line + "\n" for line in _report(report))
+
+
+def _lines(lines: list[str]) -> str:
+    return "".join(line + "\n" for line in lines)
+
+
+class MarkdownWriter:
+    """Writes the Markdown comment report by report; the totals and the table of reports come first, so the
+    sections wait in a temporary file (not in memory) until `close`.
+
+    Example: ``w = MarkdownWriter(out); w.add(markdown_chunk(r), r.path, r.summary); w.close(...)``
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.rows = Spool()
+        self.sections = Spool()
+        self.count = 0
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Take one report's section (a `markdown_chunk`) with its path and summary for the table."""
+        s = summary or ReportSummary()
+        self.rows.write(
+            f"| {md_escape(path)} | {s.claims} | {s.reported_verified} | {s.supported} | "
+            f"{s.contradicted} | {s.not_found} | {s.errors} |\n"
+        )
+        self.sections.write(chunk)
+        self.count += 1
+
+    def close(
+        self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
+    ) -> None:
+        """Write the whole comment: totals, table of reports, sections, batch findings, unreadable inputs."""
+        sm = summary
+        tail: list[str] = []
+        if sm.findings:
+            tail += ["### Across reports", "", *(_finding(f, f.line) for f in sm.findings), ""]
+        if errors:
+            tail += ["### Inputs that could not be read", ""]
+            tail += [
+                f"- ❌ {md_escape(e.path)}{f' (line {e.line})' if e.line else ''}: {md_escape(e.message)}"
+                for e in errors
+            ]
+            tail.append("")
+        head = _lines(
+            [
+                "## claimcheck",
+                "",
+                f"{sm.reports} reports · {sm.claims} claims · {sm.reported_verified} marked ✓ · "
+                f"{sm.supported} supported · "
+                f"{sm.contradicted} contradicted · {sm.not_found} not found · {sm.unverifiable} unverifiable",
+                "",
+            ]
+        )
+        # the document is its lines joined by newlines, and its last line is always empty
+        last = not tail and not self.sections.size
+        self.out.write(head[:-1] if last else head)
+        if self.count > 1:
+            self.out.write(
+                "| Report | Claims | ✓ stated | Supported | Contradicted | Not found | Errors |\n"
+                "|---|--:|--:|--:|--:|--:|--:|\n"
+            )
+            self.rows.copy_to(self.out)
+            self.out.write("\n")
+        self.rows.discard()
+        self.sections.copy_to(self.out, drop_last=not tail)
+        if tail:
+            self.out.write(_lines(tail)[:-1])
+
+
 def render_markdown(result: VerifyResult) -> str:
     """The verify result as GitHub-flavoured Markdown, fit for a pull-request comment.
 
@@ -85,36 +173,9 @@ def render_markdown(result: VerifyResult) -> str:
 
     Example: ``render_markdown(result).startswith("## claimcheck")``
     """
-    sm = result.summary
-    out = [
-        "## claimcheck",
-        "",
-        f"{sm.reports} reports · {sm.claims} claims · {sm.reported_verified} marked ✓ · "
-        f"{sm.supported} supported · "
-        f"{sm.contradicted} contradicted · {sm.not_found} not found · {sm.unverifiable} unverifiable",
-        "",
-    ]
-    if len(result.reports) > 1:
-        out += [
-            "| Report | Claims | ✓ stated | Supported | Contradicted | Not found | Errors |",
-            "|---|--:|--:|--:|--:|--:|--:|",
-        ]
-        for r in result.reports:
-            s = r.summary
-            out.append(
-                f"| {md_escape(r.path)} | {s.claims} | {s.reported_verified} | {s.supported} | "
-                f"{s.contradicted} | {s.not_found} | {s.errors} |"
-            )
-        out.append("")
+    out = io.StringIO()
+    writer = MarkdownWriter(out)
     for report in result.reports:
-        out += _report(report)
-    if sm.findings:
-        out += ["### Across reports", "", *(_finding(f, f.line) for f in sm.findings), ""]
-    if result.errors:
-        out += ["### Inputs that could not be read", ""]
-        out += [
-            f"- ❌ {md_escape(e.path)}{f' (line {e.line})' if e.line else ''}: {md_escape(e.message)}"
-            for e in result.errors
-        ]
-        out.append("")
-    return "\n".join(out)
+        writer.add(markdown_chunk(report), report.path, report.summary)
+    writer.close(result.summary, result.errors, result.papers)
+    return out.getvalue()

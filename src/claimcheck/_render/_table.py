@@ -8,16 +8,28 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TextIO
 
 from rich import box
 from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .._models import Claim, ClaimResult, Finding, InputErrorRecord, Report, ReportResult, VerifyResult
+from .._models import (
+    BatchSummary,
+    Claim,
+    ClaimResult,
+    Finding,
+    InputErrorRecord,
+    Paper,
+    Report,
+    ReportResult,
+    ReportSummary,
+    VerifyResult,
+)
 from ._common import LABEL_TEXT, best_evidence, claim_is_unsupported, clean, clean_line, shared_word_spans
 
-__all__ = ["render_reports_table", "render_table"]
+__all__ = ["TableWriter", "render_reports_table", "render_table", "table_chunk"]
 
 DEFAULT_WIDTH = 100
 # Below this width the evidence and findings go under the claim instead of into their own columns.
@@ -190,9 +202,9 @@ def _claims_table(report: ReportResult, width: int) -> Table:
     return table
 
 
-def _summary_table(result: VerifyResult) -> Table:
+def _summary_table(summary: BatchSummary, rows: Sequence[tuple[str, ReportSummary]]) -> Table:
     table = Table(title="Summary", box=box.SIMPLE_HEAD, expand=True, show_footer=True, pad_edge=False)
-    sm = result.summary
+    sm = summary
     columns = (
         ("report", "total", sm.reports),
         ("claims", "", sm.claims),
@@ -200,7 +212,7 @@ def _summary_table(result: VerifyResult) -> Table:
         ("supported", "", sm.supported),
         ("contra.", "", sm.contradicted),
         ("not found", "", sm.not_found),
-        ("errors", "", sum(r.summary.errors for r in result.reports)),
+        ("errors", "", sum(r.errors for _, r in rows)),
     )
     for i, (name, _, value) in enumerate(columns):
         footer = f"{value} reports" if i == 0 else str(value)
@@ -212,10 +224,9 @@ def _summary_table(result: VerifyResult) -> Table:
             ratio=1 if i == 0 else None,
             no_wrap=i != 0,
         )
-    for report in result.reports:
-        r = report.summary
+    for path, r in rows:
         table.add_row(
-            Text(clean_line(report.path)),
+            Text(clean_line(path)),
             str(r.claims),
             str(r.reported_verified),
             str(r.supported),
@@ -236,6 +247,56 @@ def _errors(errors: Sequence[InputErrorRecord]) -> Text:
     return text
 
 
+def table_chunk(
+    report: ReportResult, number: int, total: int, *, width: int | None = None, color: bool | None = None
+) -> str:
+    """The header and claims table of report ``number`` of ``total``, as `render_table` shows them.
+
+    Example: ``table_chunk(report, 1, 1, width=80).startswith("Report 1/1")``
+    """
+    console = _console(width, color)
+    return _export(console, [_header(report, number, total), _claims_table(report, console.width)])
+
+
+class TableWriter:
+    """Writes the terminal tables report by report, then the summary (a row per report: path and counts).
+
+    Example: ``w = TableWriter(out, total=2); w.add(table_chunk(r, 1, 2), r.path, r.summary); w.close(...)``
+    """
+
+    def __init__(
+        self, out: TextIO, *, total: int, width: int | None = None, color: bool | None = None
+    ) -> None:
+        self.out = out
+        self.total = total
+        self.width = width
+        self.color = color
+        self.rows: list[tuple[str, ReportSummary]] = []
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Write one report's tables (a `table_chunk`) and keep its row of the summary."""
+        self.out.write(chunk)
+        self.rows.append((path, summary or ReportSummary()))
+
+    def close(
+        self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
+    ) -> None:
+        """Write the summary table, the batch findings and the unreadable inputs."""
+        console = _console(self.width, self.color)
+        parts: list[RenderableType] = []
+        if self.total > 1 or errors:
+            parts.append(_summary_table(summary, self.rows))
+        if summary.findings:
+            parts.append(Text("Batch findings:", style="bold"))
+            parts += [
+                _finding_text(f, f.line).append(f" [{clean_line(f.path or '')}]", style="dim")
+                for f in summary.findings
+            ]
+        if errors:
+            parts.append(_errors(errors))
+        self.out.write(_export(console, parts))
+
+
 def render_table(result: VerifyResult, *, width: int | None = None, color: bool | None = None) -> str:
     """The verify result as terminal tables; ANSI styles only when ``color`` is true.
 
@@ -244,22 +305,13 @@ def render_table(result: VerifyResult, *, width: int | None = None, color: bool 
 
     Example: ``print(render_table(result, width=80, color=False))``
     """
-    console = _console(width, color)
-    parts: list[RenderableType] = []
+    out = io.StringIO()
     total = len(result.reports)
+    writer = TableWriter(out, total=total, width=width, color=color)
     for number, report in enumerate(result.reports, 1):
-        parts += [_header(report, number, total), _claims_table(report, console.width)]
-    if total > 1 or result.errors:
-        parts.append(_summary_table(result))
-    if result.summary.findings:
-        parts.append(Text("Batch findings:", style="bold"))
-        parts += [
-            _finding_text(f, f.line).append(f" [{clean_line(f.path or '')}]", style="dim")
-            for f in result.summary.findings
-        ]
-    if result.errors:
-        parts.append(_errors(result.errors))
-    return _export(console, parts)
+        writer.add(table_chunk(report, number, total, width=width, color=color), report.path, report.summary)
+    writer.close(result.summary, result.errors, result.papers)
+    return out.getvalue()
 
 
 def _parsed_table(report: Report) -> Table:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -32,7 +35,10 @@ from ._common import (
 from .cmd_parse import MaxSizeOption
 
 if TYPE_CHECKING:
-    from .._models import VerifyResult
+    from .._arxiv import ArxivClient
+    from .._cache import PaperCache
+    from .._models import InputErrorRecord
+    from .._pipeline import MatchOptions
 
 
 class VerifyFormat(StrEnum):
@@ -92,93 +98,198 @@ def verify_command(
 ) -> None:
     """Verify reports: parse, fetch the cited papers, match every claim, audit, and render."""
     with handle_errors():
-        from .._gate import gate_failures, incomplete_sources, parse_policies
-        from .._render import render_verify
+        from .._gate import parse_policies
 
         policies = parse_policies(fail_on or [])
         if sources is not None and not sources.is_dir():
             from .._errors import InputError
 
             raise InputError("--sources must be a directory of recorded API responses", path=str(sources))
-        result = _run(
-            paths,
-            offline=offline,
-            sources=sources,
-            scorer=scorer,
-            model=model,
-            jobs=jobs or os.cpu_count() or 1,
-            max_size=max_size,
-            cache_path=cache,
-            no_cache=no_cache,
-            api_url=api_url,
-            delay=delay,
-        )
         color = output is None and sys.stdout.isatty()
-        emit(render_verify(result, fmt.value, color=color), output)
+        with _session(
+            offline=offline, cache_path=cache, no_cache=no_cache, api_url=api_url, delay=delay
+        ) as run:
+            outcome = _verify(
+                paths,
+                run,
+                fmt=fmt.value,
+                color=color,
+                output=output,
+                sources=sources,
+                offline=offline,
+                options=_options(scorer, model, run.cache),
+                jobs=jobs or os.cpu_count() or 1,
+                max_size=max_size,
+                policies=policies,
+            )
 
         codes = [EXIT_OK]
-        report_input_errors(result.errors)
-        if result.errors:
+        report_input_errors(outcome.errors)
+        if outcome.errors:
             codes.append(EXIT_INPUT)
-        missing = incomplete_sources(result)
-        if missing:
-            warn(f"{len(missing)} cited source(s) could not be fetched; verification is incomplete")
+        if outcome.unavailable:
+            warn(f"{outcome.unavailable} cited source(s) could not be fetched; verification is incomplete")
             codes.append(EXIT_SOURCES)
-        failures = gate_failures(result, policies)
-        if failures:
-            for reason in failures[:20]:
+        if outcome.gate_count:
+            for reason in outcome.gate:
                 say("gate", reason)
-            if len(failures) > 20:
-                say("gate", f"… and {len(failures) - 20} more")
+            if outcome.gate_count > len(outcome.gate):
+                say("gate", f"… and {outcome.gate_count - len(outcome.gate)} more")
             codes.append(EXIT_GATE)
         raise typer.Exit(combine_exit_codes(*codes))
 
 
-def _run(
-    paths: list[Path],
-    *,
-    offline: bool,
-    sources: Path | None,
-    scorer: str,
-    model: Path | None,
-    jobs: int,
-    max_size: int,
-    cache_path: Path | None,
-    no_cache: bool,
-    api_url: str,
-    delay: float,
-) -> VerifyResult:
-    from .._cache import PaperCache
-    from .._pipeline import verify_paths
+_GATE_SHOWN = 20
 
-    if model is not None:
-        # The nli scorer reads its model directory from the environment (inherited by --jobs workers).
-        os.environ["CLAIMCHECK_NLI_MODEL"] = str(model)
+
+@dataclass
+class _Session:
+    cache: PaperCache | None
+    client: ArxivClient | None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Outcome:
+    """What the command reports after the output is written: input errors, missing sources, the gate."""
+
+    errors: list[InputErrorRecord] = field(default_factory=list)
+    unavailable: int = 0
+    gate: list[str] = field(default_factory=list)
+    gate_count: int = 0
+
+
+@contextmanager
+def _session(
+    *, offline: bool, cache_path: Path | None, no_cache: bool, api_url: str, delay: float
+) -> Iterator[_Session]:
+    from .._cache import PaperCache
+
     cache = None if no_cache else PaperCache(cache_path)
     client = None
     if not offline:
         from .._arxiv import ArxivClient
 
         client = ArxivClient(api_url=api_url, delay=delay)
-    messages: list[str] = []
+    run = _Session(cache, client)
     try:
-        with progress_bar() as progress:
-            return verify_paths(
-                paths,
-                cache=cache,
-                sources=sources,
-                offline=offline,
-                client=client,
-                scorer=scorer,
-                jobs=jobs,
-                max_bytes=max_size,
-                progress=progress,
-                warnings=messages,
-            )
+        yield run
     finally:
         if client is not None:
             client.close()
         if cache is not None:
             cache.close()
-        for message in [*(cache.warnings if cache is not None else []), *messages]:
+        for message in [*(cache.warnings if cache is not None else []), *run.warnings]:
             warn(message)
+
+
+def _options(scorer: str, model: Path | None, cache: PaperCache | None) -> MatchOptions:
+    from .._pipeline import MatchOptions
+
+    # the scorer keeps what it caches (embeddings) beside the paper cache
+    return MatchOptions(scorer=scorer, model_path=model, cache_dir=cache.path if cache is not None else None)
+
+
+@contextmanager
+def _open_output(output: Path | None) -> Iterator[TextIO]:
+    if output is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    from .._io import open_atomic
+
+    with open_atomic(output) as fh:
+        yield fh
+
+
+def _verify(
+    paths: list[Path],
+    run: _Session,
+    *,
+    fmt: str,
+    color: bool,
+    output: Path | None,
+    sources: Path | None,
+    offline: bool,
+    options: MatchOptions,
+    jobs: int,
+    max_size: int,
+    policies: frozenset[str],
+) -> _Outcome:
+    """Verify and write the output; every format but html streams report by report (flat memory)."""
+    from .._pipeline import verify_stream
+    from .._render import STREAM_FORMATS, ReportChunker, verify_writer
+    from .._version import __version__
+
+    if fmt not in STREAM_FORMATS:
+        return _verify_whole(paths, run, fmt=fmt, color=color, output=output, sources=sources,
+                             offline=offline, options=options, jobs=jobs, max_size=max_size,
+                             policies=policies)  # fmt: skip
+    chunker = ReportChunker(fmt, color=color)
+    with progress_bar() as progress:
+        stream = verify_stream(
+            paths,
+            cache=run.cache,
+            sources=sources,
+            offline=offline,
+            client=run.client,
+            options=options,
+            jobs=jobs,
+            max_bytes=max_size,
+            progress=progress,
+            warnings=run.warnings,
+            chunker=chunker,
+            policies=policies,
+        )
+    outcome = _Outcome()
+    with _open_output(output) as out:
+        writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
+        for report in stream:
+            writer.add(report.chunk, report.path, report.summary)
+            outcome.unavailable += len(report.unavailable)
+            outcome.gate += report.gate[: _GATE_SHOWN - len(outcome.gate)]
+            outcome.gate_count += len(report.gate)
+        writer.close(stream.summary(), stream.errors, stream.papers)
+    outcome.errors = stream.errors
+    return outcome
+
+
+def _verify_whole(
+    paths: list[Path],
+    run: _Session,
+    *,
+    fmt: str,
+    color: bool,
+    output: Path | None,
+    sources: Path | None,
+    offline: bool,
+    options: MatchOptions,
+    jobs: int,
+    max_size: int,
+    policies: frozenset[str],
+) -> _Outcome:
+    from .._gate import gate_failures, incomplete_sources
+    from .._pipeline import verify_paths
+    from .._render import render_verify
+
+    with progress_bar() as progress:
+        result = verify_paths(
+            paths,
+            cache=run.cache,
+            sources=sources,
+            offline=offline,
+            client=run.client,
+            options=options,
+            jobs=jobs,
+            max_bytes=max_size,
+            progress=progress,
+            warnings=run.warnings,
+        )
+    emit(render_verify(result, fmt, color=color), output)
+    failures = gate_failures(result, policies)
+    return _Outcome(
+        errors=result.errors,
+        unavailable=len(incomplete_sources(result)),
+        gate=failures[:_GATE_SHOWN],
+        gate_count=len(failures),
+    )

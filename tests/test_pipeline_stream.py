@@ -1,0 +1,177 @@
+"""The streamed verify pipeline: reports flow through match, audit and rendering one by one, in input order,
+and the streamed output is byte for byte the whole-result rendering; the atomic streamed output file."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+import claimcheck._match
+from claimcheck._errors import ClaimcheckError, OutputError
+from claimcheck._io import open_atomic
+from claimcheck._pipeline import MatchOptions, _Verifier, parse_paths, verify_paths, verify_stream
+from claimcheck._render import STREAM_FORMATS, ReportChunker, render_verify, verify_writer
+from claimcheck._version import __version__
+from claimcheck.cli import app
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCES = ROOT / "fixtures" / "arxiv"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample reports twice (so claims repeat across reports) and two unreadable inputs."""
+    root = tmp_path_factory.mktemp("batch")
+    for copy in ("a", "b"):
+        (root / copy).mkdir()
+        for path in sorted((ROOT / "reports").glob("*.txt")):
+            shutil.copy(path, root / copy / path.name)
+    shutil.copy(ROOT / "fixtures" / "bad" / "empty.txt", root / "a" / "empty.txt")
+    shutil.copy(ROOT / "fixtures" / "bad" / "confidence-high.txt", root / "b" / "confidence-high.txt")
+    return root
+
+
+@pytest.fixture(scope="module")
+def whole(batch: Path) -> Any:
+    return verify_paths([batch], sources=SOURCES, offline=True)
+
+
+def _streamed(batch: Path, fmt: str, jobs: int) -> str:
+    chunker = ReportChunker(fmt, width=None, color=False)
+    stream = verify_stream([batch], sources=SOURCES, offline=True, jobs=jobs, chunker=chunker)
+    out = io.StringIO()
+    writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
+    for outcome in stream:
+        assert outcome.result is None  # only compact keys are kept, not the verified report
+        writer.add(outcome.chunk, outcome.path, outcome.summary)
+    writer.close(stream.summary(), stream.errors, stream.papers)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", STREAM_FORMATS)
+def test_streamed_output_is_the_whole_rendering(batch: Path, whole: Any, fmt: str) -> None:
+    assert _streamed(batch, fmt, jobs=1) == render_verify(whole, fmt, color=False)
+
+
+@pytest.mark.parametrize("fmt", ["json", "junit"])
+def test_worker_processes_keep_the_input_order(batch: Path, whole: Any, fmt: str) -> None:
+    assert _streamed(batch, fmt, jobs=2) == render_verify(whole, fmt, color=False)
+
+
+def test_the_whole_result_is_the_same_with_workers(batch: Path, whole: Any) -> None:
+    assert verify_paths([batch], sources=SOURCES, offline=True, jobs=2) == whole
+
+
+def test_unreadable_inputs_are_errors_in_discovery_order(whole: Any) -> None:
+    assert [Path(e.path).name for e in whole.errors] == ["empty.txt", "confidence-high.txt"]
+    assert len(whole.reports) == 10
+    assert whole.summary.errors == 2
+
+
+def test_a_stream_is_iterated_once(batch: Path) -> None:
+    stream = verify_stream([batch / "a"], sources=SOURCES, offline=True)
+    assert stream.total == 5
+    assert len(list(stream)) == 5
+    with pytest.raises(ClaimcheckError, match="only once"):
+        list(stream)
+
+
+def test_repeated_claims_reuse_the_verdict_and_get_the_same_result(batch: Path) -> None:
+    reports = parse_paths([batch / "a", batch / "b"]).reports
+    from claimcheck._fetch import fetch_references
+
+    papers = fetch_references(reports, cache=None, sources=SOURCES, offline=True)
+    shared = _Verifier(papers, MatchOptions())
+    first = [shared.verify(r) for r in reports]
+    assert shared.memo_hits >= sum(len(r.claims) for r in reports[5:])  # the second copy is all memo hits
+    fresh = [_Verifier(papers, MatchOptions()).verify(r) for r in parse_paths([batch / "b"]).reports]
+    assert [r.model_dump() for r in first[5:]] == [r.model_dump() for r in fresh]
+
+
+def test_verify_passes_model_and_cache_to_the_matcher(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, object]] = []
+    real = claimcheck._match.Matcher
+
+    class Recording(real):  # type: ignore[misc, valid-type]
+        def __init__(self, scorer: str = "lexical", **kwargs: Any) -> None:
+            seen.append({"scorer": scorer, **kwargs})
+            super().__init__(scorer, **kwargs)
+
+    monkeypatch.setattr(claimcheck._match, "Matcher", Recording)
+    monkeypatch.delenv("CLAIMCHECK_NLI_MODEL", raising=False)
+    cache = tmp_path / "papers.sqlite3"
+    model = tmp_path / "model"
+    result = runner.invoke(
+        app,
+        ["verify", str(ROOT / "reports"), "--offline", "--sources", str(SOURCES), "--cache", str(cache),
+         "--model", str(model), "--jobs", "1", "--format", "jsonl"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert seen == [{"scorer": "lexical", "model_path": model, "cache_dir": cache}]
+    assert "CLAIMCHECK_NLI_MODEL" not in os.environ
+
+
+def test_match_options_pickle_for_the_worker_processes() -> None:
+    import pickle
+
+    options = MatchOptions(scorer="nli", model_path=Path("m"), cache_dir=Path("c.sqlite3"))
+    assert pickle.loads(pickle.dumps(options)) == options  # noqa: S301 (our own bytes)
+
+
+# --- the atomic streamed output ------------------------------------------------------------------------
+
+
+def test_open_atomic_replaces_the_file_only_at_the_end(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old\n", encoding="utf-8")
+    with open_atomic(target) as fh:
+        fh.write("new ")
+        assert target.read_text(encoding="utf-8") == "old\n"
+        fh.write("content\n")
+    assert target.read_text(encoding="utf-8") == "new content\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_open_atomic_leaves_the_old_file_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out.json"
+    target.write_text("old\n", encoding="utf-8")
+
+    def write_then_fail() -> None:
+        with open_atomic(target) as fh:
+            fh.write("half")
+            raise RuntimeError("renderer bug")
+
+    with pytest.raises(RuntimeError):
+        write_then_fail()
+    assert target.read_text(encoding="utf-8") == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["out.json"]
+
+
+def test_open_atomic_writes_through_a_symlink_and_keeps_it(tmp_path: Path) -> None:
+    real = tmp_path / "real.txt"
+    real.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.txt"
+    link.symlink_to(real)
+    with open_atomic(link) as fh:
+        fh.write("new\n")
+    assert link.is_symlink()
+    assert real.read_text(encoding="utf-8") == "new\n"
+
+
+def test_open_atomic_writes_straight_to_a_device() -> None:
+    with open_atomic(os.devnull) as fh:
+        fh.write("discarded")
+
+
+def test_open_atomic_into_a_missing_directory_is_an_output_error(tmp_path: Path) -> None:
+    with pytest.raises(OutputError, match="no-such-dir"), open_atomic(tmp_path / "no-such-dir" / "x") as fh:
+        fh.write("x")
