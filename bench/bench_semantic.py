@@ -73,7 +73,7 @@ def _throughput(
                     encoder._load()
         t = time.perf_counter()
         prepared = [m.prepare(Source(id=doc, title=title, text=text)) for _, doc, title, text in pairs]
-        claims = [c for c, _, _, _ in pairs][:: per_claim]
+        claims = [c for c, _, _, _ in pairs][::per_claim]
         groups = [prepared[i : i + per_claim] for i in range(0, len(prepared), per_claim)]
         for ex in m.extractors:
             if hasattr(ex, "prepare_pairs"):  # plan the run's candidates and encode them in one batch

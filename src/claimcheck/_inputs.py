@@ -50,11 +50,15 @@ def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Itera
         try:
             st = directory.stat()
         except OSError as exc:
-            yield InputErrorRecord(path=str(directory), message=f"cannot read directory: {exc.strerror or exc}")
+            yield InputErrorRecord(
+                path=str(directory), message=f"cannot read directory: {exc.strerror or exc}"
+            )
             continue
         key = (st.st_dev, st.st_ino)
         if key in ancestors:
-            yield InputErrorRecord(path=str(directory), message="directory loop (symlink to an ancestor): skipped")
+            yield InputErrorRecord(
+                path=str(directory), message="directory loop (symlink to an ancestor): skipped"
+            )
             continue
         if key in visited:
             continue
@@ -62,7 +66,9 @@ def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Itera
         try:
             entries = sorted(os.scandir(directory), key=lambda e: e.name)
         except OSError as exc:
-            yield InputErrorRecord(path=str(directory), message=f"cannot read directory: {exc.strerror or exc}")
+            yield InputErrorRecord(
+                path=str(directory), message=f"cannot read directory: {exc.strerror or exc}"
+            )
             continue
         inner = ancestors | {key}
         subdirs: list[Path] = []
