@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ._errors import ClaimcheckError, ReportParseError
+from ._gc import quiet_gc
 from ._inputs import discover_reports
 from ._models import (
     BatchSummary,
@@ -276,6 +277,7 @@ def _init_worker(
     papers: Mapping[PaperKey, Paper], options: MatchOptions, latest: Mapping[str, Paper] | None
 ) -> None:
     global _WORKER
+    quiet_gc()
     _WORKER = _Verifier(papers, options, latest)
 
 
@@ -414,6 +416,7 @@ _STREAM: _StreamWorker | None = None
 
 def _init_stream_worker(task: _Task) -> None:
     global _STREAM
+    quiet_gc()
     _STREAM = _StreamWorker(task)
 
 

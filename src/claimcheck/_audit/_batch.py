@@ -154,6 +154,8 @@ def _edges(
     found = _Components(len(keys))
     edges: list[tuple[int, int]] = []
     for block in blocks:
+        if len({found.root(i) for i in block}) == 1:
+            continue  # already one cluster (through an earlier block): no edge to find here
         # Each pair once, the shorter key first: `same_normalised_claim` needs the shorter key to match the
         # same-length start of the longer at DUPLICATE_SIMILARITY, which rapidfuzz checks in C for all of
         # them at once. The clusters are the connected pairs, whatever the order they are found in.
@@ -201,7 +203,9 @@ def _near_duplicate_findings(groups: dict[str, list[ClaimKey]], jobs: int = 1) -
         from concurrent.futures import ProcessPoolExecutor
 
         tasks = [(keys, texts, share) for share in _shares(blocks, jobs)]
-        with ProcessPoolExecutor(max_workers=len(tasks)) as pool:
+        from .._gc import quiet_gc
+
+        with ProcessPoolExecutor(max_workers=len(tasks), initializer=quiet_gc) as pool:
             edges = [edge for found in pool.map(_edges_task, tasks) for edge in found]
     components = _Components(len(keys))
     for i, j in edges:

@@ -120,6 +120,19 @@ def _expand_acronyms(runs: dict[str, set[str]], claim: str) -> set[str]:
     return covered
 
 
+@lru_cache(maxsize=1024)
+def _question_terms(question: str) -> tuple[dict[str, set[str]], dict[str, str]]:
+    # The reports of one generator ask few distinct questions: analyse each once. Callers only read these.
+    question_words = content_terms(question)
+    seen: dict[str, str] = {}
+    for word in question_words:
+        key = stem(word)
+        if key in _FRAMING or key in seen.values():
+            continue
+        seen[word] = key
+    return _acronym_runs(question_words), seen
+
+
 def question_coverage(question: str, claims: Sequence[str], sources: Sequence[str] = ()) -> QuestionCoverage:
     """Weigh the question's distinctive terms and measure how much of that weight the claims cover.
 
@@ -136,18 +149,10 @@ def question_coverage(question: str, claims: Sequence[str], sources: Sequence[st
     Example: ``question_coverage("Does scaling model size improve robustness?", ["XLM-R improves XNLI."])``
     has ``missing`` ``["scaling", "size", "robustness"]`` and is not addressed.
     """
-    question_words = content_terms(question)
-    runs = _acronym_runs(question_words)
+    runs, seen = _question_terms(question)
     claim_stems = [_Doc(_stems(c) | _expand_acronyms(runs, c)) for c in claims]
     source_stems = [_source_doc(s) for s in sources]
     n_docs = len(claim_stems) + len(source_stems)
-
-    seen: dict[str, str] = {}
-    for word in question_words:
-        key = stem(word)
-        if key in _FRAMING or key in seen.values():
-            continue
-        seen[word] = key
     if not seen or not claim_stems:
         return QuestionCoverage(share=1.0 if not seen else 0.0, missing=list(seen))
 

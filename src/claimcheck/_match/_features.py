@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from rapidfuzz import fuzz
@@ -29,6 +29,7 @@ __all__ = [
     "Source",
     "Unit",
     "candidate_units",
+    "format_number",
     "lexical_features",
     "prepare_claim",
     "prepare_source",
@@ -62,6 +63,7 @@ class Unit:
     window: bool
     tf: dict[str, int]
     norm_len: float
+    bigrams: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(slots=True)
@@ -70,7 +72,7 @@ class PreparedSource:
 
     source: Source
     units: list[Unit]
-    postings: dict[str, list[int]]
+    postings: dict[str, list[tuple[int, float]]]  # stem -> (unit index, its BM25 term in that unit)
     bm25_idf: dict[str, float]
     numbers: frozenset[float]
     squashed: str
@@ -88,7 +90,9 @@ def _unit(field_: Literal["title", "text"], text: str, start: int, end: int, win
     tf: dict[str, int] = {}
     for s in info.stems:
         tf[s] = tf.get(s, 0) + 1
-    return Unit(field_, start, end, text[start:end], info, window, tf, float(len(info.stems)))
+    return Unit(
+        field_, start, end, text[start:end], info, window, tf, float(len(info.stems)), _bigrams(info.stems)
+    )
 
 
 def prepare_source(source: Source) -> PreparedSource:
@@ -112,23 +116,25 @@ def prepare_source(source: Source) -> PreparedSource:
         for st in u.tf:
             df[st] = df.get(st, 0) + 1
     bm25_idf = {st: math.log(1.0 + (n - d + 0.5) / (d + 0.5)) for st, d in df.items()}
-    postings: dict[str, list[int]] = {}
+    postings_at: dict[str, list[int]] = {}
     for i, u in enumerate(units):
         for st in u.tf:
-            postings.setdefault(st, []).append(i)
-    resized = [
-        Unit(
-            u.field,
-            u.start,
-            u.end,
-            u.sentence,
-            u.info,
-            u.window,
-            u.tf,
-            _K1 * (1 - _B + _B * u.norm_len / avgdl),
-        )
-        for u in units
-    ]
+            postings_at.setdefault(st, []).append(i)
+    resized = [replace(u, norm_len=_K1 * (1 - _B + _B * u.norm_len / avgdl)) for u in units]
+    # Each stem's BM25 term per unit depends on the source alone: worked out once, summed per claim.
+    postings = {
+        st: [
+            (
+                i,
+                bm25_idf.get(st, 0.0)
+                * resized[i].tf[st]
+                * (_K1 + 1)
+                / (resized[i].tf[st] + resized[i].norm_len),
+            )
+            for i in where
+        ]
+        for st, where in postings_at.items()
+    }
     numbers = frozenset(m.value for u in singles for m in u.info.numbers)
     squashed = "|".join(u.info.squashed for u in singles)
     return PreparedSource(source, resized, postings, bm25_idf, numbers, squashed, frozenset(df))
@@ -146,6 +152,10 @@ class ClaimInfo:
     # Filled by `candidate_units`: the IDF-weighted coverage of each chosen unit, best first (for the margin
     # between the best unit and the runner-up).
     ranked: list[float] = field(default_factory=list)
+    # Facts about the claim against all its sources together, the same for every candidate unit: filled by
+    # the first `lexical_features` call of a match (`across_sources`).
+    across: list[tuple[list[NumberMention], float, frozenset[tuple[str, str]]]] = field(default_factory=list)
+    per_source: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncated: bool) -> ClaimInfo:
@@ -165,8 +175,13 @@ def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncate
     return ClaimInfo(info, weights, total, rare, truncated)
 
 
+# Candidate units scored per claim: the verdict rests on the first (or, when it is vetoed, a later one naming
+# the claim's subject); the others are shown as further evidence.
+CANDIDATES = 3
+
+
 def candidate_units(
-    claim: ClaimInfo, sources: Sequence[PreparedSource], k: int = 4
+    claim: ClaimInfo, sources: Sequence[PreparedSource], k: int = CANDIDATES
 ) -> list[tuple[int, int, float]]:
     """The ``k`` best units over all sources by IDF-weighted coverage, saturated BM25 and named entities.
 
@@ -179,22 +194,19 @@ def candidate_units(
         bm: dict[int, float] = {}
         units = src.units
         for s, w in claim.weights.items():
-            posting = src.postings.get(s)
-            if not posting:
-                continue
-            bidf = src.bm25_idf.get(s, 0.0)
-            for ui in posting:
+            for ui, term in src.postings.get(s, ()):
                 cov[ui] = cov.get(ui, 0.0) + w
-                u = units[ui]
-                tf = u.tf[s]
-                bm[ui] = bm.get(ui, 0.0) + bidf * tf * (_K1 + 1) / (tf + u.norm_len)
+                bm[ui] = bm.get(ui, 0.0) + term
         ents = claim.info.entities
+        named: dict[int, int] = {}
+        for e in ents:
+            for ui in _units_naming(src, e):
+                named[ui] = named.get(ui, 0) + 1
         for ui, c in cov.items():
             b = bm[ui]
             score = c / claim.total + 0.15 * b / (b + 3.0) - (0.04 if units[ui].window else 0.0)
             if ents:
-                sq = units[ui].info.squashed
-                score += 0.3 * sum(1 for e in ents if e in sq) / len(ents)
+                score += 0.3 * named.get(ui, 0) / len(ents)
             scored.append((score, si, ui, b))
     scored.sort(key=lambda t: -t[0])
     top = scored[:k]
@@ -203,6 +215,17 @@ def candidate_units(
         for _, si, ui, _ in top
     ]
     return [(si, ui, b) for _, si, ui, b in top]
+
+
+def _units_naming(src: PreparedSource, entity: str) -> tuple[int, ...]:
+    """Indices of the source's units whose squashed text contains ``entity``; memoised in ``src.extra``."""
+    index = src.extra.get("_entity_units")
+    if not isinstance(index, dict):
+        index = src.extra["_entity_units"] = {}
+    hit: tuple[int, ...] | None = index.get(entity)
+    if hit is None:
+        hit = index[entity] = tuple(i for i, u in enumerate(src.units) if entity in u.info.squashed)
+    return hit
 
 
 LEXICAL_FEATURES: tuple[str, ...] = (
@@ -281,10 +304,38 @@ def roles_swapped(claim: Analysis, unit: Analysis) -> bool:
 ENTITY_SWAP_COVERAGE = 0.7
 
 
+def across_sources(
+    claim: ClaimInfo, sources: Sequence[PreparedSource]
+) -> tuple[list[NumberMention], float, frozenset[tuple[str, str]]]:
+    """The claim's numbers no source states, the share of its entities no source names, and its stem
+    bigrams; computed once per match and kept on ``claim``.
+
+    Example: ``absent, entity_absent, bigrams = across_sources(prepare_claim("9 tasks.", {}, 5.0, False), [p])``
+    """
+    if not claim.across:
+        ci = claim.info
+        absent = [
+            m for m in ci.numbers if not any(m.value in s.numbers or _in(m.value, s.numbers) for s in sources)
+        ]
+        ents = ci.entities
+        entity_absent = (
+            sum(1 for e in ents if not any(e in s.squashed for s in sources)) / len(ents) if ents else 0.0
+        )
+        claim.across.append((absent, entity_absent, _bigrams(ci.stems)))
+    return claim.across[0]
+
+
 def lexical_features(
-    claim: ClaimInfo, unit: Unit, bm25: float, sources: Sequence[PreparedSource], cov_sources: float
+    claim: ClaimInfo,
+    unit: Unit,
+    bm25: float,
+    sources: Sequence[PreparedSource],
+    cov_sources: float,
+    src: PreparedSource | None = None,
 ) -> tuple[list[float], dict[str, object]]:
     """The lexical feature vector (`LEXICAL_FEATURES` order) of a claim against one unit, and the facts behind it.
+
+    ``src`` is the source the unit belongs to (looked up in ``sources`` when not given).
 
     Example: ``feats, facts = lexical_features(c, p.units[0], 0.0, [p], 1.0)``
     """
@@ -302,7 +353,7 @@ def lexical_features(
 
     nums = ci.numbers
     unmatched = [m for m in nums if not _number_matched(m, ui)]
-    absent = [m for m in nums if not any(m.value in s.numbers or _in(m.value, s.numbers) for s in sources)]
+    absent, entity_absent, cb = across_sources(claim, sources)
     has_number = 1.0 if nums else 0.0
     number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0
     number_absent = len(absent) / len(nums) if nums else 0.0
@@ -322,9 +373,6 @@ def lexical_features(
     ents = ci.entities
     has_entity = 1.0 if ents else 0.0
     entity_unit = sum(1 for e in ents if e in ui.squashed) / len(ents) if ents else 1.0
-    entity_absent = (
-        sum(1 for e in ents if not any(e in s.squashed for s in sources)) / len(ents) if ents else 0.0
-    )
     # What the claim attributes to its subject: the claim's first-named entity must not be, in the evidence,
     # only the thing compared against ("improvement over XLM-R Large"), nor, when it is the claim's subject,
     # only the setting of the authors' own work ("The XTREME benchmark aims to evaluate ..." against "we
@@ -337,24 +385,14 @@ def lexical_features(
         if ci.lead_entity is not None and ci.lead_entity in ui.setting_only:
             attribution_flip = 1.0
 
-    src = _source_of(unit, sources)
+    if src is None:
+        src = _source_of(unit, sources)
     ranked = claim.ranked
     second = ranked[1] if len(ranked) > 1 else 0.0
     margin = cov - second
-    cb = _bigrams(ci.stems)
-    bigram = len(cb & _bigrams(ui.stems)) / len(cb) if cb else 0.0
+    bigram = len(cb & unit.bigrams) / len(cb) if cb else 0.0
     bigram_source = len(cb & _source_bigrams(src)) / len(cb) if cb and src is not None else 0.0
-    title_cov = 0.0
-    missing_source = 0.0
-    rare_source = 0.0
-    source_len = 0.0
-    if src is not None:
-        if src.units and src.units[0].field == "title":
-            ttf = src.units[0].tf
-            title_cov = sum(w for s, w in claim.weights.items() if s in ttf) / claim.total
-        missing_source = min(5, sum(1 for s in claim.weights if s not in src.stems)) / 5.0
-        rare_source = sum(1 for s in claim.rare if s in src.stems) / max(1, len(claim.rare))
-        source_len = math.log1p(sum(1 for u in src.units if not u.window)) / 3.0
+    title_cov, missing_source, rare_source, source_len = _per_source(claim, src)
     missing_unit_max = max((w for s, w in claim.weights.items() if s not in unit.tf), default=0.0) / 10.0
 
     claim_len = math.log1p(len(ci.stems)) / 3.0
@@ -400,9 +438,9 @@ def lexical_features(
     ]
     facts: dict[str, object] = {
         "cov": cov,
-        "unmatched_numbers": [_fmt(m.value, m.percent) for m in unmatched],
-        "unit_numbers": [_fmt(n.value, n.percent) for n in ui.numbers],
-        "absent_numbers": [_fmt(m.value, m.percent) for m in absent],
+        "unmatched_numbers": [format_number(m.value, m.percent) for m in unmatched],
+        "unit_numbers": ui.numbers,  # formatted only when a finding quotes them
+        "absent_numbers": [format_number(m.value, m.percent) for m in absent],
         "negation_mismatch": bool(neg_mismatch),
         "polarity_conflict": bool(polarity_conflict or passive_flip),
         "attribution_flip": bool(attribution_flip),
@@ -414,6 +452,24 @@ def lexical_features(
         "missing_entities": [e for e in ents if e not in ui.squashed],
     }
     return feats, facts
+
+
+def _per_source(claim: ClaimInfo, src: PreparedSource | None) -> tuple[float, float, float, float]:
+    """Title coverage, missing and rare stems, and length of the claim's source: once per (claim, source)."""
+    if src is None:
+        return 0.0, 0.0, 0.0, 0.0
+    hit = claim.per_source.get(id(src))
+    if hit is not None:
+        return hit
+    title_cov = 0.0
+    if src.units and src.units[0].field == "title":
+        ttf = src.units[0].tf
+        title_cov = sum(w for s, w in claim.weights.items() if s in ttf) / claim.total
+    missing_source = min(5, sum(1 for s in claim.weights if s not in src.stems)) / 5.0
+    rare_source = sum(1 for s in claim.rare if s in src.stems) / max(1, len(claim.rare))
+    source_len = math.log1p(sum(1 for u in src.units if not u.window)) / 3.0
+    out = claim.per_source[id(src)] = (title_cov, missing_source, rare_source, source_len)
+    return out
 
 
 def _bigrams(stems: tuple[str, ...]) -> frozenset[tuple[str, str]]:
@@ -436,7 +492,7 @@ def _source_bigrams(src: PreparedSource) -> frozenset[tuple[str, str]]:
     out: set[tuple[str, str]] = set()
     for u in src.units:
         if not u.window:
-            out |= _bigrams(u.info.stems)
+            out |= u.bigrams
     done = frozenset(out)
     src.extra["_bigrams"] = done
     return done
@@ -446,7 +502,8 @@ def _in(value: float, values: frozenset[float]) -> bool:
     return any(_num_close(value, v) for v in values)
 
 
-def _fmt(value: float, percent: bool) -> str:
+def format_number(value: float, percent: bool) -> str:
+    """A number as findings quote it: ``format_number(5.4, False) == "5.4"``, ``format_number(73, True) == "73%"``."""
     text = f"{value:g}" if abs(value) < 1e6 else f"{value:,.0f}"
     return text + ("%" if percent else "")
 

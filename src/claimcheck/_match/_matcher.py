@@ -14,12 +14,14 @@ from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchEvidence, MatchResult
 from .._truncation import looks_truncated
 from ._features import (
+    CANDIDATES,
     LEXICAL_FEATURES,
     FeatureExtractor,
     PreparedSource,
     Source,
     candidate_units,
     coverage_over_sources,
+    format_number,
     lexical_features,
     prepare_claim,
     prepare_source,
@@ -130,22 +132,40 @@ def featurize(
     idf_default: float,
     truncated: bool,
     extractors: Sequence[FeatureExtractor] = (),
-    k: int = 4,
+    k: int = CANDIDATES,
 ) -> list[Candidate]:
-    """Feature vectors of a claim against its best ``k`` candidate units (cheapest-ranked first).
+    """Feature vectors of a claim against its best ``k`` candidate units (cheapest-ranked first), plus, when
+    the first misattributes the claim's subject and none of them names it as actor, the next unit that does
+    (among the best ``k + FALLBACK_DEPTH``), for `pick`.
 
     Example: ``featurize("MNLI helps.", [p], idf={}, idf_default=5.0, truncated=False)``
     """
     info = prepare_claim(claim, idf, idf_default, truncated)
-    cands = candidate_units(info, sources, k)
-    cov_src = coverage_over_sources(info, sources) if cands else 0.0
-    out: list[Candidate] = []
-    for si, ui, bm in cands:
-        feats, facts = lexical_features(info, sources[si].units[ui], bm, sources, cov_src)
+    ranked = candidate_units(info, sources, k + FALLBACK_DEPTH)
+    cov_src = coverage_over_sources(info, sources) if ranked else 0.0
+
+    def candidate(si: int, ui: int, bm: float) -> Candidate:
+        feats, facts = lexical_features(info, sources[si].units[ui], bm, sources, cov_src, sources[si])
         for ex in extractors:
             feats.extend(ex.features(claim, sources[si], ui))
-        out.append(Candidate(si, ui, feats, facts))
+        return Candidate(si, ui, feats, facts)
+
+    out = [candidate(*r) for r in ranked[:k]]
+    if out and out[0].facts["attribution_flip"] and not any(_actor(c) for c in out):
+        for r in ranked[k:]:
+            c = candidate(*r)
+            if _actor(c):
+                out.append(c)
+                break
     return out
+
+
+# How far past the shown candidates `featurize` looks for a unit naming a vetoed claim's subject as actor.
+FALLBACK_DEPTH = 5
+
+
+def _actor(c: Candidate) -> bool:
+    return not vetoed(c) and bool(c.facts["subject_named"])
 
 
 VETO_CAP = 0.2
@@ -172,9 +192,9 @@ def pick(cands: Sequence[Candidate]) -> int:
 
     Example: ``pick(featurize(claim, sources, idf={}, idf_default=5.0, truncated=False))``
     """
-    if cands and vetoed(cands[0]):
+    if cands and cands[0].facts["attribution_flip"]:
         for i, c in enumerate(cands):
-            if not vetoed(c) and c.facts["subject_named"]:
+            if _actor(c):
                 return i
     return 0
 
@@ -338,7 +358,8 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
     unmatched = list(facts["unmatched_numbers"])  # type: ignore[call-overload]
     absent = list(facts["absent_numbers"])  # type: ignore[call-overload]
     if unmatched and label != "supported" and (cov >= 0.4 or absent):
-        where = ", ".join(facts["unit_numbers"]) or "none"  # type: ignore[arg-type]
+        stated = [format_number(n.value, n.percent) for n in facts["unit_numbers"]]  # type: ignore[attr-defined]
+        where = ", ".join(stated) or "none"
         missing = ", ".join(absent) if absent else ", ".join(unmatched)
         what = "appear in no cited abstract" if absent else "are not stated of the same thing in the evidence"
         out.append(
@@ -347,7 +368,7 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
                 severity="warning",
                 arxiv_id=source_id,
                 message=f"the claim's number(s) {missing} {what} (closest evidence states: {where})",
-                details={"claim_numbers": unmatched, "evidence_numbers": list(facts["unit_numbers"])},  # type: ignore[call-overload]
+                details={"claim_numbers": unmatched, "evidence_numbers": stated},
             )
         )
     if facts["negation_mismatch"] and cov >= 0.5 and label != "supported":

@@ -6,8 +6,9 @@ from __future__ import annotations
 import bisect
 import json
 import math
+import operator
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 
@@ -37,6 +38,15 @@ class Model:
     meta: dict[str, Any]
     support_threshold: float = 0.5
     index: tuple[int, ...] | None = None
+    # Standardising folded into the weights (w/scale, b - w·mean/scale), so scoring is three dot products.
+    folded: tuple[tuple[tuple[float, ...], float], ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        rows = []
+        for row, b in zip(self.coef, self.intercept, strict=True):
+            w = tuple(c / s for c, s in zip(row, self.scale, strict=True))
+            rows.append((w, b - sum(wi * m for wi, m in zip(w, self.mean, strict=True))))
+        object.__setattr__(self, "folded", tuple(rows))
 
     def bind(self, names: Sequence[str]) -> Model:
         """This model reading its features by name out of vectors laid out as ``names`` (a scorer may compute
@@ -61,11 +71,7 @@ class Model:
         """
         if self.index is not None:
             x = [x[i] for i in self.index]
-        z = [(v - m) / s for v, m, s in zip(x, self.mean, self.scale, strict=True)]
-        logits = [
-            b + sum(w * v for w, v in zip(row, z, strict=True))
-            for row, b in zip(self.coef, self.intercept, strict=True)
-        ]
+        logits = [b + sum(map(operator.mul, row, x)) for row, b in self.folded]
         top = max(logits)
         ex = [math.exp(v - top) for v in logits]
         tot = sum(ex)

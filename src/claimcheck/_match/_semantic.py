@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .._errors import CacheError, ScorerUnavailable
+from ._features import CANDIDATES
 
 if TYPE_CHECKING:
     import numpy as np
@@ -363,7 +364,7 @@ class SemanticExtractor:
         *,
         idf: dict[str, float],
         idf_default: float,
-        k: int = 4,
+        k: int = CANDIDATES,
     ) -> int:
         """Encode, in one batch, every claim, title and candidate unit that matching ``pairs`` will score.
 

@@ -6,6 +6,7 @@ sentences are analysed once (`analyse`) and a claim once per call.
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from dataclasses import dataclass
@@ -208,9 +209,15 @@ def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
     for m in _SCALE_WORD_RE.finditer(text):
         found.append((m.start(), m.end(), _SCALE_WORDS[m.group(2).lower()], False))
     out: list[NumberMention] = []
+    if not found:
+        return out
+    words = [(st, pos) for st, pos in tokens if not st[0].isdigit()]
+    starts = [pos for _, pos in words]
     for start, end, value, pct in found:
-        after = tuple(st for st, pos in tokens if pos >= end and not st[0].isdigit())[:3]
-        before = tuple(st for st, pos in tokens if pos < start and not st[0].isdigit())[-3:]
+        a = bisect.bisect_left(starts, end)
+        b = bisect.bisect_left(starts, start)
+        after = tuple(st for st, _ in words[a : a + 3])
+        before = tuple(st for st, _ in words[max(0, b - 3) : b])
         out.append(NumberMention(value, pct, after, before))
     return out
 
@@ -250,6 +257,17 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
         ("safe", "unsaf danger"),
         ("associat correlat linked", "unrelat independent"),
     )
+)
+# One pattern for every (group, side): which sides have a stem starting with one of their prefixes.
+_POLARITY_KEYS = {f"p{gi}_{side}": (gi, side) for gi in range(len(_POLARITY_GROUPS)) for side in (0, 1)}
+_POLARITY_RE = re.compile(
+    " (?:"
+    + "|".join(
+        f"(?P<p{gi}_{side}>" + "|".join(sorted(group[side], key=len, reverse=True)) + ")"
+        for gi, group in enumerate(_POLARITY_GROUPS)
+        for side in (0, 1)
+    )
+    + ")"
 )
 # "is outperformed by", "was improved upon by": the subject is on the losing side.
 _PASSIVE_RE = re.compile(
@@ -344,10 +362,7 @@ def analyse(text: str) -> Analysis:
             acting.add(key)
     stem_set = frozenset(stems)
     polarity = frozenset(
-        (gi, side)
-        for gi, group in enumerate(_POLARITY_GROUPS)
-        for side in (0, 1)
-        if any(s.startswith(tuple(group[side])) for s in stem_set)
+        _POLARITY_KEYS[m.lastgroup] for m in _POLARITY_RE.finditer(" " + " ".join(stem_set)) if m.lastgroup
     )
     return Analysis(
         text=text,
