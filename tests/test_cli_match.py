@@ -73,3 +73,15 @@ def test_unknown_scorer_is_an_input_error(tmp_path: Path, capsys: pytest.Capture
         app(args=["match", str(good), "--scorer", "bogus"], prog_name="claimcheck")
     assert exc.value.code == 2
     assert "nli" in capsys.readouterr().err  # the message lists the scorers to choose from
+
+
+def test_model_without_the_nli_scorer_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from claimcheck.cli._app import app
+
+    good = tmp_path / "good.jsonl"
+    good.write_text(json.dumps({"id": 1, "claim": SENT, "source": SENT}) + "\n", encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        app(args=["match", str(good), "--model", str(tmp_path)], prog_name="claimcheck")
+    assert exc.value.code == 2
+    captured = capsys.readouterr()
+    assert "--model is for --scorer nli" in captured.err and not captured.out

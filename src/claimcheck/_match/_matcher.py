@@ -92,6 +92,8 @@ def load_extractors(scorer: str, **options: object) -> list[FeatureExtractor]:
         raise InputError(f"unknown scorer {scorer!r}; choose from {', '.join(available_scorers())}")
     target = _REGISTRY[scorer]
     if target is None:
+        if options.get("model_path") is not None:
+            raise InputError(f"--model is for --scorer nli; the {scorer} scorer takes no model")
         return []
     extractors: list[FeatureExtractor] = _resolve(scorer, target)(**options)
     return extractors

