@@ -104,7 +104,8 @@ def test_verify_passes_model_and_cache_to_the_matcher(
     class Recording(real):  # type: ignore[misc, valid-type]
         def __init__(self, scorer: str = "lexical", **kwargs: Any) -> None:
             seen.append({"scorer": scorer, **kwargs})
-            super().__init__(scorer, **kwargs)
+            # only the forwarding is under test: the lexical scorer itself refuses a model
+            super().__init__(scorer, **{**kwargs, "model_path": None})
 
     monkeypatch.setattr(claimcheck._match, "Matcher", Recording)
     monkeypatch.delenv("CLAIMCHECK_NLI_MODEL", raising=False)

@@ -299,6 +299,8 @@ def roles_swapped(claim: Analysis, unit: Analysis) -> bool:
     return len(cl & ur) + len(cr & ul) > len(cl & ul) + len(cr & ur)
 
 
+_PARTIAL_CHARS = 64
+
 # Coverage at which a claim is near-verbatim: SciFact/HealthVer claims this close to their evidence almost
 # never name something the evidence does not (6 of 903 supported pairs), swapped-entity fabrications always do.
 ENTITY_SWAP_COVERAGE = 0.7
@@ -344,10 +346,12 @@ def lexical_features(
     present = [s for s in claim.weights if s in unit.tf]
     cov = sum(claim.weights[s] for s in present) / claim.total
     cov_rare = sum(1 for s in claim.rare if s in unit.tf) / max(1, len(claim.rare))
-    if claim.truncated:
-        partial = fuzz.partial_ratio(ci.norm, ui.norm) / 100.0
+    # Alignment of the claim's opening inside the unit: rapidfuzz is several times faster for a needle of at
+    # most 64 characters, and a claim cut off at the report's width is found by its start as well.
+    if claim.truncated or len(ci.norm) < len(ui.norm):
+        partial = fuzz.partial_ratio(ci.norm[:_PARTIAL_CHARS], ui.norm) / 100.0
     else:
-        partial = fuzz.partial_ratio(ci.norm, ui.norm) / 100.0 if len(ci.norm) < len(ui.norm) else 0.0
+        partial = 0.0
     token_set = fuzz.token_set_ratio(ci.norm, ui.norm) / 100.0
     token_sort = fuzz.token_sort_ratio(ci.norm, ui.norm) / 100.0
 
