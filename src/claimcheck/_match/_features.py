@@ -149,7 +149,7 @@ class ClaimInfo:
     total: float
     rare: tuple[str, ...]
     truncated: bool
-    # Filled by `candidate_units`: the IDF-weighted coverage of each chosen unit, best first (for the margin
+    # Filled by `candidate_units`: the IDF-weighted coverage of the two best units, best first (for the margin
     # between the best unit and the runner-up).
     ranked: list[float] = field(default_factory=list)
     # Facts about the claim against all its sources together, the same for every candidate unit: filled by
@@ -210,9 +210,9 @@ def candidate_units(
             scored.append((score, si, ui, b))
     scored.sort(key=lambda t: -t[0])
     top = scored[:k]
-    claim.ranked[:] = [
+    claim.ranked[:] = [  # only the runner-up's is read (the margin feature)
         sum(w for s, w in claim.weights.items() if s in sources[si].units[ui].tf) / claim.total
-        for _, si, ui, _ in top
+        for _, si, ui, _ in top[:2]
     ]
     return [(si, ui, b) for _, si, ui, b in top]
 
