@@ -482,9 +482,28 @@ class VerifyStream:
         self._papers = papers
         self._task = task
         self._jobs = jobs
+        self._pool: ProcessPoolExecutor | None = None  # the workers, kept for the batch audit
         self._claims: list[ClaimKey] = []
         self._summaries: list[ReportSummary] = []
         self._done = False
+
+    def close(self) -> None:
+        """Stop the worker processes; `summary` does it, and so does leaving a ``with`` block. Idempotent.
+
+        Example: ``with verify_stream(["reports/"], jobs=2) as s: ...``
+        """
+        pool, self._pool = getattr(self, "_pool", None), None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> VerifyStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
 
     @property
     def total(self) -> int:
@@ -509,11 +528,12 @@ class VerifyStream:
                 yield from worker.run(chunk)
             return
         size = max(1, min(16, len(items) // (self._jobs * 4)))
+        # The pool outlives the iteration: `summary` runs the batch audit in it, then closes it.
+        self._pool = ProcessPoolExecutor(
+            max_workers=self._jobs, initializer=_init_stream_worker, initargs=(self._task,)
+        )
         try:
-            with ProcessPoolExecutor(
-                max_workers=self._jobs, initializer=_init_stream_worker, initargs=(self._task,)
-            ) as pool:
-                yield from _ordered(pool, _stream_in_worker, _batched(items, size), 4 * self._jobs)
+            yield from _ordered(self._pool, _stream_in_worker, _batched(items, size), 4 * self._jobs)
         except BrokenProcessPool as exc:
             raise ClaimcheckError(
                 f"a worker process died ({exc}); the machine may be out of memory: rerun with --jobs 1"
@@ -523,19 +543,27 @@ class VerifyStream:
         if self._done:
             raise ClaimcheckError("a verify stream can be iterated only once")
         self._done = True
-        for item in self._outcomes():
-            if isinstance(item, InputErrorRecord):
-                self.errors.append(item)
-                continue
-            self._claims.extend(item.claims)
-            self._summaries.append(item.summary)
-            yield item
+        try:
+            for item in self._outcomes():
+                if isinstance(item, InputErrorRecord):
+                    self.errors.append(item)
+                    continue
+                self._claims.extend(item.claims)
+                self._summaries.append(item.summary)
+                yield item
+        except BaseException:
+            self.close()
+            raise
 
     def summary(self) -> BatchSummary:
         """Totals over the reports verified so far and the batch-level findings (`audit_batch`)."""
         from ._audit import audit_batch_keys
 
         sums = self._summaries
+        try:
+            findings = audit_batch_keys(self._claims, jobs=self._jobs, executor=self._pool)
+        finally:
+            self.close()
         return BatchSummary(
             reports=len(sums),
             claims=sum(s.claims for s in sums),
@@ -545,7 +573,7 @@ class VerifyStream:
             not_found=sum(s.not_found for s in sums),
             unverifiable=sum(s.unverifiable for s in sums),
             errors=len(self.errors),
-            findings=audit_batch_keys(self._claims, jobs=self._jobs),
+            findings=findings,
         )
 
 
@@ -599,7 +627,12 @@ def verify_stream(
             # every field with a default factory given: pydantic inspects the factories otherwise (slow)
             holders.append(
                 Report.model_construct(
-                    path=str(item), format="text", references=got, stated=_NO_FIGURES, claims=[], findings=[]
+                    path=str(item),
+                    format="text",
+                    references=got,
+                    stated=_NO_FIGURES,
+                    claims=[],
+                    findings=[],
                 )
             )
     papers = fetch_references(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -193,20 +194,25 @@ def _shares(blocks: list[list[int]], n: int) -> list[list[list[int]]]:
     return [share for share in shares if share]
 
 
-def _near_duplicate_findings(groups: dict[str, list[ClaimKey]], jobs: int = 1) -> list[Finding]:
+def _near_duplicate_findings(
+    groups: dict[str, list[ClaimKey]], jobs: int = 1, executor: Executor | None = None
+) -> list[Finding]:
     keys = list(groups)
     texts = [groups[key][0].text for key in keys]
     blocks = _blocks(keys)
     if len(keys) <= EXHAUSTIVE_UP_TO or jobs <= 1:
         edges = _edges(keys, texts, blocks, exhaustive=len(keys) <= EXHAUSTIVE_UP_TO)
     else:
-        from concurrent.futures import ProcessPoolExecutor
-
         tasks = [(keys, texts, share) for share in _shares(blocks, jobs)]
-        from .._gc import quiet_gc
+        if executor is not None:
+            edges = [edge for found in executor.map(_edges_task, tasks) for edge in found]
+        else:
+            from concurrent.futures import ProcessPoolExecutor
 
-        with ProcessPoolExecutor(max_workers=len(tasks), initializer=quiet_gc) as pool:
-            edges = [edge for found in pool.map(_edges_task, tasks) for edge in found]
+            from .._gc import quiet_gc
+
+            with ProcessPoolExecutor(max_workers=len(tasks), initializer=quiet_gc) as pool:
+                edges = [edge for found in pool.map(_edges_task, tasks) for edge in found]
     components = _Components(len(keys))
     for i, j in edges:
         components.join(i, j)
@@ -241,10 +247,13 @@ def _near_duplicate_findings(groups: dict[str, list[ClaimKey]], jobs: int = 1) -
     return findings
 
 
-def audit_batch_keys(claims: Iterable[ClaimKey], *, jobs: int = 1) -> list[Finding]:
+def audit_batch_keys(
+    claims: Iterable[ClaimKey], *, jobs: int = 1, executor: Executor | None = None
+) -> list[Finding]:
     """`audit_batch` over the compact keys of the claims (in report order), as the streaming pipeline keeps them.
 
-    ``jobs`` worker processes share the near-duplicate search of a large batch (the findings are the same).
+    ``jobs`` worker processes share the near-duplicate search of a large batch (the findings are the same),
+    in ``executor`` when given (the run's pool), else in a pool made for it.
 
     Example: ``audit_batch_keys(k for r in results for k in claim_keys(r))``
     """
@@ -252,7 +261,7 @@ def audit_batch_keys(claims: Iterable[ClaimKey], *, jobs: int = 1) -> list[Findi
     for claim in claims:
         if claim.key:
             groups[claim.key].append(claim)
-    return _verdict_findings(groups) + _near_duplicate_findings(groups, jobs)
+    return _verdict_findings(groups) + _near_duplicate_findings(groups, jobs, executor)
 
 
 def audit_batch(reports: Sequence[ReportResult]) -> list[Finding]:
