@@ -239,6 +239,9 @@ def main() -> None:
              "--cache", str(cache)],
             stdout=subprocess.DEVNULL, check=True,
         )  # fmt: skip
+        # The peer is timed just before and just after our run, and the two averaged: on a shared machine
+        # the speed drifts within a minute, and one side timed alone would carry the drift into the ratio.
+        peer_before, _ = peer_throughput(pairs, opts.peer_sample)
         out = Path(tmp) / f"out.{opts.format}"
         args = ["verify", str(work), "--offline", "--cache", str(cache), "--format", opts.format,
                 "--output", str(out), "--jobs", str(opts.jobs)]  # fmt: skip
@@ -246,7 +249,8 @@ def main() -> None:
         if code not in (0, 1):
             raise SystemExit(f"claimcheck verify exited {code}")
         size = out.stat().st_size
-        peer_rate, peer_n = peer_throughput(pairs, opts.peer_sample)
+        peer_after, peer_n = peer_throughput(pairs, opts.peer_sample)
+        peer_rate = (peer_before + peer_after) / 2
 
     ours = n_claims / seconds
     print(f"reports            {opts.reports}")
@@ -265,7 +269,8 @@ def main() -> None:
         f"papers) pair: at most that share can be memo hits ({distinct} distinct of {n_claims})"
     )
     print(
-        f"anchorcite claims/s {peer_rate:.0f}  (lexical tier, 3 abstracts per claim, {peer_n} claims sampled)"
+        f"anchorcite claims/s {peer_rate:.0f}  (lexical tier, 3 abstracts per claim, {peer_n} claims sampled; "
+        f"{peer_before:.0f} before our run, {peer_after:.0f} after)"
     )
     if peer_rate == peer_rate:  # not NaN
         print(f"ratio              {ours / peer_rate:.1f}x anchorcite per-claim throughput")
