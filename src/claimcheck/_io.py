@@ -7,7 +7,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TextIO
+from typing import IO, Any, TextIO, cast
 
 from ._errors import OutputError
 
@@ -54,10 +54,21 @@ def open_atomic(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Ite
 
     Example: ``with open_atomic("out/report.json") as fh: fh.write(head); fh.write(body)``
     """
+    with _open_atomic(path, False, encoding) as fh:
+        yield cast(TextIO, fh)
+
+
+def _text(binary: bool, encoding: str) -> dict[str, Any]:
+    return {} if binary else {"encoding": encoding, "newline": ""}
+
+
+@contextlib.contextmanager
+def _open_atomic(path: str | os.PathLike[str], binary: bool, encoding: str) -> Iterator[IO[Any]]:
+    """`open_atomic` for text or bytes."""
     target = _target(path)
     if target.exists() and not target.is_file():
         try:
-            with open(target, "w", encoding=encoding, newline="") as fh:
+            with open(target, "wb" if binary else "w", **_text(binary, encoding)) as fh:
                 yield fh
         except OSError as exc:
             raise _error(target, exc) from exc
@@ -68,7 +79,7 @@ def open_atomic(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Ite
     except OSError as exc:
         raise _error(target, exc) from exc
     try:
-        with os.fdopen(fd, "w", encoding=encoding, newline="") as fh:
+        with os.fdopen(fd, "wb" if binary else "w", **_text(binary, encoding)) as fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
@@ -86,37 +97,11 @@ def open_atomic(path: str | os.PathLike[str], *, encoding: str = "utf-8") -> Ite
 def write_atomic(path: str | os.PathLike[str], data: str | bytes, *, encoding: str = "utf-8") -> None:
     """Write ``data`` to ``path`` through a temporary file in the same directory and `os.replace`.
 
-    The target is replaced only once the whole content is on disk; on any failure it is left as it was.
+    The target is replaced only once the whole content is on disk; on any failure it is left as it was
+    (`open_atomic` does the work: symlinks followed, devices such as /dev/null written straight through).
 
     Example: ``write_atomic("out/report.html", html)``
     """
-    target = _target(path)
     payload = data.encode(encoding) if isinstance(data, str) else data
-    if target.exists() and not target.is_file():
-        # /dev/null, a FIFO, a terminal: there is nothing to replace atomically (and replacing a device
-        # node would be wrong), so write straight through.
-        try:
-            with open(target, "wb") as fh:
-                fh.write(payload)
-        except OSError as exc:
-            raise _error(target, exc) from exc
-        return
-    directory = target.parent if str(target.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise _error(target, exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(payload)
-            fh.flush()
-            os.fsync(fh.fileno())
-        _replace(tmp, target)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise _error(target, exc) from exc
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    with _open_atomic(path, True, encoding) as fh:
+        fh.write(payload)

@@ -109,9 +109,8 @@ def verify_command(
         with _session(
             offline=offline, cache_path=cache, no_cache=no_cache, api_url=api_url, delay=delay
         ) as run:
-            outcome = _verify(
-                paths,
-                run,
+            job = _Job(
+                paths=paths,
                 fmt=fmt.value,
                 color=color,
                 output=output,
@@ -122,6 +121,7 @@ def verify_command(
                 max_size=max_size,
                 policies=policies,
             )
+            outcome = _verify(job, run)
 
         codes = [EXIT_OK]
         report_input_errors(outcome.errors)
@@ -202,47 +202,48 @@ def _open_output(output: Path | None) -> Iterator[TextIO]:
         yield fh
 
 
-def _verify(
-    paths: list[Path],
-    run: _Session,
-    *,
-    fmt: str,
-    color: bool,
-    output: Path | None,
-    sources: Path | None,
-    offline: bool,
-    options: MatchOptions,
-    jobs: int,
-    max_size: int,
-    policies: frozenset[str],
-) -> _Outcome:
+@dataclass(frozen=True)
+class _Job:
+    """What to verify and how, as the command line says it."""
+
+    paths: list[Path]
+    fmt: str
+    color: bool
+    output: Path | None
+    sources: Path | None
+    offline: bool
+    options: MatchOptions
+    jobs: int
+    max_size: int
+    policies: frozenset[str]
+
+
+def _verify(job: _Job, run: _Session) -> _Outcome:
     """Verify and write the output; every format but html streams report by report (flat memory)."""
     from .._pipeline import verify_stream
     from .._render import STREAM_FORMATS, ReportChunker, verify_writer
     from .._version import __version__
 
-    if fmt not in STREAM_FORMATS:
-        return _verify_whole(paths, run, fmt=fmt, color=color, output=output, sources=sources,
-                             offline=offline, options=options, jobs=jobs, max_size=max_size,
-                             policies=policies)  # fmt: skip
-    chunker = ReportChunker(fmt, color=color)
+    if job.fmt not in STREAM_FORMATS:
+        return _verify_whole(job, run)
+    chunker = ReportChunker(job.fmt, color=job.color)
     with progress_bar() as progress:
         stream = verify_stream(
-            paths,
+            job.paths,
             cache=run.cache,
-            sources=sources,
-            offline=offline,
+            sources=job.sources,
+            offline=job.offline,
             client=run.client,
-            options=options,
-            jobs=jobs,
-            max_bytes=max_size,
+            options=job.options,
+            jobs=job.jobs,
+            max_bytes=job.max_size,
             progress=progress,
             warnings=run.warnings,
             chunker=chunker,
-            policies=policies,
+            policies=job.policies,
         )
     outcome = _Outcome()
-    with _open_output(output) as out:
+    with _open_output(job.output) as out:
         writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
         for report in stream:
             writer.add(report.chunk, report.path, report.summary)
@@ -254,39 +255,26 @@ def _verify(
     return outcome
 
 
-def _verify_whole(
-    paths: list[Path],
-    run: _Session,
-    *,
-    fmt: str,
-    color: bool,
-    output: Path | None,
-    sources: Path | None,
-    offline: bool,
-    options: MatchOptions,
-    jobs: int,
-    max_size: int,
-    policies: frozenset[str],
-) -> _Outcome:
+def _verify_whole(job: _Job, run: _Session) -> _Outcome:
     from .._gate import gate_failures, incomplete_sources
     from .._pipeline import verify_paths
     from .._render import render_verify
 
     with progress_bar() as progress:
         result = verify_paths(
-            paths,
+            job.paths,
             cache=run.cache,
-            sources=sources,
-            offline=offline,
+            sources=job.sources,
+            offline=job.offline,
             client=run.client,
-            options=options,
-            jobs=jobs,
-            max_bytes=max_size,
+            options=job.options,
+            jobs=job.jobs,
+            max_bytes=job.max_size,
             progress=progress,
             warnings=run.warnings,
         )
-    emit(render_verify(result, fmt, color=color), output)
-    failures = gate_failures(result, policies)
+    emit(render_verify(result, job.fmt, color=job.color), job.output)
+    failures = gate_failures(result, job.policies)
     return _Outcome(
         errors=result.errors,
         unavailable=len(incomplete_sources(result)),
