@@ -13,7 +13,7 @@ import tempfile
 from collections.abc import Iterable
 from typing import IO, TextIO
 
-from .._models import ClaimResult, Evidence, Finding, ReportResult, Severity
+from .._models import ClaimResult, Evidence, Finding, ReportResult, ReportSummary, Severity
 
 __all__ = [
     "LABEL_TEXT",
@@ -231,3 +231,18 @@ class Spool:
             self._file.close()
         self._file = None
         self.size = 0
+
+
+class ChunkWriter:
+    """A writer whose report chunks go straight to ``out`` (JSON Lines, GitHub commands); subclasses write
+    what comes after the reports in ``close``.
+
+    Example: ``class JsonlWriter(ChunkWriter): def close(self, summary, errors, papers): ...``
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Write the chunk of one report as it is."""
+        self.out.write(chunk)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import TextIO
 
 from .._models import (
     BatchSummary,
@@ -18,10 +17,9 @@ from .._models import (
     InputErrorRecord,
     Paper,
     ReportResult,
-    ReportSummary,
     VerifyResult,
 )
-from ._common import all_findings, clean
+from ._common import ChunkWriter, all_findings, clean
 
 __all__ = ["GithubWriter", "escape_data", "escape_property", "github_chunk", "render_github"]
 
@@ -72,18 +70,11 @@ def github_chunk(report: ReportResult) -> str:
     return "".join(lines)
 
 
-class GithubWriter:
+class GithubWriter(ChunkWriter):
     """Writes workflow commands report by report, then the batch findings and the unreadable inputs.
 
     Example: ``w = GithubWriter(out); w.add(github_chunk(r)); w.close(summary, errors, papers)``
     """
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
-        """Write the commands of one report (a `github_chunk`)."""
-        self.out.write(chunk)
 
     def close(
         self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]

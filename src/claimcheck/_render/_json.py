@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any, TextIO
 
 from .._models import BatchSummary, InputErrorRecord, Paper, Report, ReportResult, ReportSummary, VerifyResult
+from ._common import ChunkWriter
 
 __all__ = [
     "JsonWriter",
@@ -110,18 +111,11 @@ def jsonl_chunk(report: ReportResult) -> str:
     return "".join(lines)
 
 
-class JsonlWriter:
+class JsonlWriter(ChunkWriter):
     """Writes JSON Lines report by report, then one line per input error.
 
     Example: ``w = JsonlWriter(out); w.add(jsonl_chunk(r)); w.close(summary, errors, papers)``
     """
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-
-    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
-        """Write the lines of one report (a `jsonl_chunk`)."""
-        self.out.write(chunk)
 
     def close(
         self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
