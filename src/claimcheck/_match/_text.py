@@ -171,6 +171,9 @@ _NUM_RE = re.compile(
     r"(\s*(?:%|percent\b|per\s*cent\b|[kK]\b|[mM]\b|(?:hundred|thousand|million|billion)\b))?"
 )
 _SCALE = {"k": 1e3, "m": 1e6, **_SCALE_WORDS}
+_DIGIT = re.compile(r"\d")
+_LETTERS = re.compile(r"[A-Za-z]+")
+_NUMBER_WORD_SET = frozenset(_NUMBER_WORDS) | frozenset(_SCALE_WORDS)
 _SCALE_WORD_RE = re.compile(r"\b(a|one)\s+(hundred|thousand|million|billion)\b", re.I)
 
 
@@ -186,7 +189,9 @@ class NumberMention:
 
 def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
     found: list[tuple[int, int, float, bool]] = []
-    for m in _NUM_RE.finditer(text):
+    # Cheap tests first: most sentences have no figure and no number word, and the full patterns are slow.
+    named = _NUMBER_WORD_SET.intersection(_LETTERS.findall(text.lower()))
+    for m in _NUM_RE.finditer(text) if _DIGIT.search(text) else ():
         raw = m.group(1).replace(",", "")
         try:
             value = float(raw)
@@ -197,7 +202,7 @@ def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
         if unit in _SCALE:
             value *= _SCALE[unit]
         found.append((m.start(), m.end(), value, pct))
-    for m in _NUM_WORD_RE.finditer(text):
+    for m in _NUM_WORD_RE.finditer(text) if named else ():
         word = m.group(1).lower()
         if word == "one" and not _followed_by_noun(text, m.end()):
             continue  # "one of", "one can" are not quantities
@@ -206,7 +211,7 @@ def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
         if _SCALE_WORD_RE.match(text, m.start()):
             continue  # "a/one hundred": the scale word below carries the value
         found.append((m.start(), m.end(), float(_NUMBER_WORDS[word]), False))
-    for m in _SCALE_WORD_RE.finditer(text):
+    for m in _SCALE_WORD_RE.finditer(text) if not named.isdisjoint(_SCALE_WORDS) else ():
         found.append((m.start(), m.end(), _SCALE_WORDS[m.group(2).lower()], False))
     out: list[NumberMention] = []
     if not found:
