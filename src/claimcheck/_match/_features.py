@@ -23,16 +23,19 @@ from ._text import Analysis, NumberMention, analyse, sentence_spans
 
 __all__ = [
     "LEXICAL_FEATURES",
+    "ClaimContext",
     "ClaimInfo",
     "FeatureExtractor",
     "PreparedSource",
     "Source",
     "Unit",
     "candidate_units",
+    "claim_context",
     "format_number",
     "lexical_features",
     "prepare_claim",
     "prepare_source",
+    "source_features",
 ]
 
 _K1 = 1.2
@@ -152,10 +155,6 @@ class ClaimInfo:
     # Filled by `candidate_units`: the IDF-weighted coverage of the two best units, best first (for the margin
     # between the best unit and the runner-up).
     ranked: list[float] = field(default_factory=list)
-    # Facts about the claim against all its sources together, the same for every candidate unit: filled by
-    # the first `lexical_features` call of a match (`across_sources`).
-    across: list[tuple[list[NumberMention], float, frozenset[tuple[str, str]]]] = field(default_factory=list)
-    per_source: dict[int, tuple[float, float, float, float]] = field(default_factory=dict)
 
 
 def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncated: bool) -> ClaimInfo:
@@ -306,38 +305,44 @@ _PARTIAL_CHARS = 64
 ENTITY_SWAP_COVERAGE = 0.7
 
 
-def across_sources(
-    claim: ClaimInfo, sources: Sequence[PreparedSource]
-) -> tuple[list[NumberMention], float, frozenset[tuple[str, str]]]:
-    """The claim's numbers no source states, the share of its entities no source names, and its stem
-    bigrams; computed once per match and kept on ``claim``.
+@dataclass(frozen=True, slots=True)
+class ClaimContext:
+    """What a claim's features need from all of its sources at once: worked out once per match and shared
+    by every candidate unit."""
 
-    Example: ``absent, entity_absent, bigrams = across_sources(prepare_claim("9 tasks.", {}, 5.0, False), [p])``
+    cov_sources: float  # the best IDF-weighted share of the claim's stems found anywhere in one source
+    absent_numbers: list[NumberMention]  # the claim's numbers that no source states
+    entity_absent: float  # the share of the claim's entities that no source names
+    bigrams: frozenset[tuple[str, str]]  # the claim's adjacent stem pairs
+
+
+def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimContext:
+    """The `ClaimContext` of ``claim`` against ``sources``.
+
+    Example: ``claim_context(prepare_claim("9 tasks.", {}, 5.0, False), [p]).absent_numbers``
     """
-    if not claim.across:
-        ci = claim.info
-        absent = [
-            m for m in ci.numbers if not any(m.value in s.numbers or _in(m.value, s.numbers) for s in sources)
-        ]
-        ents = ci.entities
-        entity_absent = (
-            sum(1 for e in ents if not any(e in s.squashed for s in sources)) / len(ents) if ents else 0.0
-        )
-        claim.across.append((absent, entity_absent, _bigrams(ci.stems)))
-    return claim.across[0]
+    ci = claim.info
+    absent = [
+        m for m in ci.numbers if not any(m.value in s.numbers or _in(m.value, s.numbers) for s in sources)
+    ]
+    ents = ci.entities
+    entity_absent = (
+        sum(1 for e in ents if not any(e in s.squashed for s in sources)) / len(ents) if ents else 0.0
+    )
+    return ClaimContext(coverage_over_sources(claim, sources), absent, entity_absent, _bigrams(ci.stems))
 
 
 def lexical_features(
     claim: ClaimInfo,
     unit: Unit,
     bm25: float,
-    sources: Sequence[PreparedSource],
-    cov_sources: float,
-    src: PreparedSource | None = None,
+    context: ClaimContext,
+    src: PreparedSource,
+    per_source: tuple[float, float, float, float],
 ) -> tuple[list[float], dict[str, object]]:
     """The lexical feature vector (`LEXICAL_FEATURES` order) of a claim against one unit, and the facts behind it.
 
-    ``src`` is the source the unit belongs to (looked up in ``sources`` when not given).
+    ``src`` is the source the unit belongs to and ``per_source`` its `source_features` for this claim.
 
     Example: ``feats, facts = lexical_features(c, p.units[0], 0.0, [p], 1.0)``
     """
@@ -357,7 +362,7 @@ def lexical_features(
 
     nums = ci.numbers
     unmatched = [m for m in nums if not _number_matched(m, ui)]
-    absent, entity_absent, cb = across_sources(claim, sources)
+    absent, entity_absent, cb = context.absent_numbers, context.entity_absent, context.bigrams
     has_number = 1.0 if nums else 0.0
     number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0
     number_absent = len(absent) / len(nums) if nums else 0.0
@@ -389,14 +394,12 @@ def lexical_features(
         if ci.lead_entity is not None and ci.lead_entity in ui.setting_only:
             attribution_flip = 1.0
 
-    if src is None:
-        src = _source_of(unit, sources)
     ranked = claim.ranked
     second = ranked[1] if len(ranked) > 1 else 0.0
     margin = cov - second
     bigram = len(cb & unit.bigrams) / len(cb) if cb else 0.0
-    bigram_source = len(cb & _source_bigrams(src)) / len(cb) if cb and src is not None else 0.0
-    title_cov, missing_source, rare_source, source_len = _per_source(claim, src)
+    bigram_source = len(cb & _source_bigrams(src)) / len(cb) if cb else 0.0
+    title_cov, missing_source, rare_source, source_len = per_source
     missing_unit_max = max((w for s, w in claim.weights.items() if s not in unit.tf), default=0.0) / 10.0
 
     claim_len = math.log1p(len(ci.stems)) / 3.0
@@ -408,7 +411,7 @@ def lexical_features(
         token_set,
         partial,
         token_sort,
-        cov_sources,
+        context.cov_sources,
         has_number,
         number_match,
         number_absent,
@@ -458,13 +461,12 @@ def lexical_features(
     return feats, facts
 
 
-def _per_source(claim: ClaimInfo, src: PreparedSource | None) -> tuple[float, float, float, float]:
-    """Title coverage, missing and rare stems, and length of the claim's source: once per (claim, source)."""
-    if src is None:
-        return 0.0, 0.0, 0.0, 0.0
-    hit = claim.per_source.get(id(src))
-    if hit is not None:
-        return hit
+def source_features(claim: ClaimInfo, src: PreparedSource) -> tuple[float, float, float, float]:
+    """Title coverage, missing and rare stems, and length of one source for ``claim`` (the same for every
+    unit of that source).
+
+    Example: ``title_cov, missing, rare, length = source_features(prepare_claim("MNLI helps.", {}, 5.0, False), p)``
+    """
     title_cov = 0.0
     if src.units and src.units[0].field == "title":
         ttf = src.units[0].tf
@@ -472,20 +474,11 @@ def _per_source(claim: ClaimInfo, src: PreparedSource | None) -> tuple[float, fl
     missing_source = min(5, sum(1 for s in claim.weights if s not in src.stems)) / 5.0
     rare_source = sum(1 for s in claim.rare if s in src.stems) / max(1, len(claim.rare))
     source_len = math.log1p(sum(1 for u in src.units if not u.window)) / 3.0
-    out = claim.per_source[id(src)] = (title_cov, missing_source, rare_source, source_len)
-    return out
+    return title_cov, missing_source, rare_source, source_len
 
 
 def _bigrams(stems: tuple[str, ...]) -> frozenset[tuple[str, str]]:
     return frozenset(itertools.pairwise(stems))
-
-
-def _source_of(unit: Unit, sources: Sequence[PreparedSource]) -> PreparedSource | None:
-    for s in sources:
-        for u in s.units:
-            if u is unit:
-                return s
-    return None
 
 
 def _source_bigrams(src: PreparedSource) -> frozenset[tuple[str, str]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ._features import LEXICAL_FEATURES, FeatureExtractor, PreparedSource, Source, prepare_source
-from ._matcher import VETO_CAP, featurize, has_conflict, load_extractors, pick, vetoed
+from ._matcher import VETO_CAP, featurize, has_conflict, load_extractors, pick, plan_extractors, vetoed
 from ._model import CLASSES
 from ._text import analyse, idf_weight
 
@@ -116,10 +116,8 @@ def feature_matrix(
                     e.prepare(cache[key])
             prepared.append(cache[key])
         planned.append((ex.claim, prepared))
-    for e in extractors:  # a model-based scorer encodes every text of the data set in one batch
-        planner = getattr(e, "prepare_pairs", None)
-        if planner is not None:
-            planner(planned, idf=idf, idf_default=idf_default)
+    # a model-based scorer encodes every text of the data set in one batch
+    plan_extractors(extractors, planned, idf=idf, idf_default=idf_default)
     for ex, (_, prepared) in zip(examples, planned, strict=True):
         cands = featurize(
             ex.claim,

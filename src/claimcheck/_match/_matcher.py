@@ -20,11 +20,12 @@ from ._features import (
     PreparedSource,
     Source,
     candidate_units,
-    coverage_over_sources,
+    claim_context,
     format_number,
     lexical_features,
     prepare_claim,
     prepare_source,
+    source_features,
 )
 from ._model import Model, load_model
 
@@ -36,6 +37,7 @@ __all__ = [
     "available_scorers",
     "featurize",
     "pick",
+    "plan_extractors",
     "register_scorer",
     "vetoed",
 ]
@@ -144,10 +146,16 @@ def featurize(
     """
     info = prepare_claim(claim, idf, idf_default, truncated)
     ranked = candidate_units(info, sources, k + FALLBACK_DEPTH)
-    cov_src = coverage_over_sources(info, sources) if ranked else 0.0
+    if not ranked:
+        return []
+    context = claim_context(info, sources)
+    per_source: dict[int, tuple[float, float, float, float]] = {}
 
     def candidate(si: int, ui: int, bm: float) -> Candidate:
-        feats, facts = lexical_features(info, sources[si].units[ui], bm, sources, cov_src, sources[si])
+        if si not in per_source:
+            per_source[si] = source_features(info, sources[si])
+        src = sources[si]
+        feats, facts = lexical_features(info, src.units[ui], bm, context, src, per_source[si])
         for ex in extractors:
             feats.extend(ex.features(claim, sources[si], ui))
         return Candidate(si, ui, feats, facts)
@@ -162,6 +170,24 @@ def featurize(
     return out
 
 
+def plan_extractors(
+    extractors: Sequence[FeatureExtractor],
+    pairs: Sequence[tuple[str, Sequence[PreparedSource]]],
+    *,
+    idf: dict[str, float],
+    idf_default: float,
+) -> None:
+    """Hand the (claim, prepared sources) pairs about to be scored to every extractor that can plan them
+    (``prepare_pairs``: a model-based one encodes all their texts in one batch).
+
+    Example: ``plan_extractors(m.extractors, [(claim, [p])], idf=m.model.idf, idf_default=m.model.idf_default)``
+    """
+    for ex in extractors:
+        planner = getattr(ex, "prepare_pairs", None)
+        if planner is not None:
+            planner(pairs, idf=idf, idf_default=idf_default)
+
+
 # How far past the shown candidates `featurize` looks for a unit naming a vetoed claim's subject as actor.
 FALLBACK_DEPTH = 5
 
@@ -171,6 +197,9 @@ def _actor(c: Candidate) -> bool:
 
 
 VETO_CAP = 0.2
+# Coverage of the claim's weighted words from which a unit is a strong match: a figure or negation that
+# differs there is a conflict (or, for a figure no source states, a veto), not an unrelated sentence.
+STRONG_MATCH = 0.5
 
 
 def vetoed(cand: Candidate) -> bool:
@@ -181,7 +210,7 @@ def vetoed(cand: Candidate) -> bool:
     the two or more things the claim names appears in any cited source, or a claim that matches the evidence
     well states a figure that no cited source states ("improvements of 8.2, 7.5 and 7.0 points")."""
     facts = cand.facts
-    numbers_absent = bool(facts["absent_numbers"]) and float(facts["cov"]) >= 0.5  # type: ignore[arg-type]
+    numbers_absent = bool(facts["absent_numbers"]) and float(facts["cov"]) >= STRONG_MATCH  # type: ignore[arg-type]
     return bool(
         facts["attribution_flip"] or facts["entity_swap"] or facts["entities_unknown"] or numbers_absent
     )
@@ -208,8 +237,8 @@ def has_conflict(cand: Candidate) -> bool:
     abstract that is silent on a detail does not contradict it."""
     facts = cand.facts
     cov = float(facts["cov"])  # type: ignore[arg-type]
-    numbers = bool(facts["unmatched_numbers"]) and not facts["absent_numbers"] and cov >= 0.5
-    negation = bool(facts["negation_mismatch"]) and cov >= 0.5
+    numbers = bool(facts["unmatched_numbers"]) and not facts["absent_numbers"] and cov >= STRONG_MATCH
+    negation = bool(facts["negation_mismatch"]) and cov >= STRONG_MATCH
     return numbers or negation or bool(facts["polarity_conflict"]) or bool(facts["attribution_flip"])
 
 
@@ -275,10 +304,7 @@ class Matcher:
 
         Example: ``m.plan([(c.text, prepared) for c in report.claims])`` before matching the claims.
         """
-        for ex in self.extractors:
-            planner = getattr(ex, "prepare_pairs", None)
-            if planner is not None:
-                planner(pairs, idf=self.model.idf, idf_default=self.model.idf_default)
+        plan_extractors(self.extractors, pairs, idf=self.model.idf, idf_default=self.model.idf_default)
 
     def match(
         self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None
@@ -373,7 +399,7 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
                 details={"claim_numbers": unmatched, "evidence_numbers": stated},
             )
         )
-    if facts["negation_mismatch"] and cov >= 0.5 and label != "supported":
+    if facts["negation_mismatch"] and cov >= STRONG_MATCH and label != "supported":
         out.append(
             Finding(
                 code="negation_mismatch",
