@@ -189,8 +189,9 @@ class _Verifier:
             ref.title = paper.title if paper is not None else None
             if key not in keys:
                 keys.append(key)
-        found = tuple(k for k in keys if self.prepared(k) is not None)
-        prepared = [p for k in found if (p := self.prepared(k)) is not None]
+        usable = [(k, p) for k in keys if (p := self.prepared(k)) is not None]
+        found = tuple(k for k, _ in usable)
+        prepared = [p for _, p in usable]
         any_unavailable = any(
             (self.papers.get(k) is None or self.papers[k].status == "unavailable") for k in keys
         )
@@ -313,9 +314,13 @@ def verify_reports(
         with ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=init) as pool:
             return list(pool.map(_verify_in_worker, reports, chunksize=chunksize))
     except BrokenProcessPool as exc:
-        raise ClaimcheckError(
-            f"a worker process died ({exc}); the machine may be out of memory: rerun with --jobs 1"
-        ) from exc
+        raise _worker_died(exc) from exc
+
+
+def _worker_died(exc: BrokenProcessPool) -> ClaimcheckError:
+    return ClaimcheckError(
+        f"a worker process died ({exc}); the machine may be out of memory: rerun with --jobs 1"
+    )
 
 
 def _fetch_latest(
@@ -535,9 +540,7 @@ class VerifyStream:
         try:
             yield from _ordered(self._pool, _stream_in_worker, _batched(items, size), 4 * self._jobs)
         except BrokenProcessPool as exc:
-            raise ClaimcheckError(
-                f"a worker process died ({exc}); the machine may be out of memory: rerun with --jobs 1"
-            ) from exc
+            raise _worker_died(exc) from exc
 
     def __iter__(self) -> Iterator[ReportOutcome]:
         if self._done:
