@@ -168,7 +168,9 @@ def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncate
         if sp > 0:
             text = cut[:sp]
     info = analyse(text)
-    weights = {s: idf.get(s, idf_default) for s in info.stem_set}
+    # In the order of the text (not of a set): float sums, and ties between units, then come out the same
+    # in every process, so verdicts and refitted weights do not depend on PYTHONHASHSEED.
+    weights = {s: idf.get(s, idf_default) for s in dict.fromkeys(info.stems)}
     total = sum(weights.values()) or 1.0
     rare = tuple(sorted(weights, key=lambda s: (-weights[s], s))[:3])
     return ClaimInfo(info, weights, total, rare, truncated)
