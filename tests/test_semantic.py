@@ -161,15 +161,14 @@ def test_extractor_scores_paraphrase_above_unrelated_and_caches(encoder_cache: P
     first = SemanticExtractor(SentenceEncoder(cache=EmbeddingCache(encoder_cache)))
     claim = "A gain of 5.4 points over XLM-R Large was achieved on XTREME."
     encoded = first.prepare_pairs([(claim, [src])], idf={}, idf_default=5.0, k=2)
-    # the claim, the title, the three sentences (for sem_best) and up to two candidate windows
-    assert 5 <= encoded <= 7
+    # the claim, the title and the sentences of the two candidate units (windows are sums of sentences)
+    assert 3 <= encoded <= 5
     planned = first.encoder.encoded
     index = {u.sentence: i for i, u in enumerate(src.units)}
     feats = first.features(claim, src, index[target])
     assert first.encoder.encoded == planned  # a planned candidate: nothing encoded on the spot
-    other = first.features(
-        claim, src, index["Intermediate-task training improves zero-shot cross-lingual transfer."]
-    )
+    unrelated = index["Intermediate-task training improves zero-shot cross-lingual transfer."]
+    other = first.features(claim, src, unrelated, peers=[index[target]])
     for row in (feats, other):
         assert len(row) == len(SEMANTIC_FEATURES)
         assert all(-1.0001 <= f <= 1.0001 for f in row)
@@ -177,14 +176,34 @@ def test_extractor_scores_paraphrase_above_unrelated_and_caches(encoder_cache: P
     assert feats[1] == pytest.approx(other[1])  # same title
     assert feats[2] == pytest.approx(max(feats[0], feats[1]))
     best = SEMANTIC_FEATURES.index("sem_best")
-    assert feats[best] == pytest.approx(other[best])  # the claim's best match anywhere in the paper
-    assert feats[best] == pytest.approx(max(feats[0], feats[1]), abs=1e-6)  # here: the target sentence
+    assert feats[best] == pytest.approx(feats[0], abs=1e-6)  # alone: the unit itself
+    assert other[best] == pytest.approx(feats[0], abs=1e-6)  # the best sentence among the candidates
+    window = next(i for i, u in enumerate(src.units) if u.window and target in u.sentence)
+    both = first.features(claim, src, window)
+    assert feats[0] - 0.3 < both[0] < feats[0]  # a window: its sentences' summed vector, diluted
+    assert both[best] == pytest.approx(feats[0], abs=1e-6)
 
     fresh = SemanticExtractor(SentenceEncoder(cache=EmbeddingCache(encoder_cache)))
     src2 = prepare_source(Source(id="2005.13013", title=title, text=_ABSTRACT))
     again = fresh.features(claim, src2, index[target])
     assert fresh.encoder.encoded == 0  # every vector came from the SQLite cache
     assert again == pytest.approx(feats, abs=2e-3)  # float16 storage
+
+
+@pytest.mark.semantic
+def test_prepare_pairs_encodes_the_candidates_not_the_whole_abstract(encoder_cache: Path) -> None:
+    from claimcheck._match._features import Source, prepare_source
+    from claimcheck._match._semantic import SemanticExtractor, SentenceEncoder
+
+    filler = " ".join(f"Cohort {n} was followed for {n + 2} years in a rural clinic." for n in range(8))
+    src = prepare_source(Source(id="long", title="Cross-lingual transfer", text=_ABSTRACT + " " + filler))
+    ex = SemanticExtractor(SentenceEncoder(cache=None))
+    encoded = ex.prepare_pairs(
+        [("XLM-R Large improves by 5.4 points on XTREME.", [src])], idf={}, idf_default=5.0, k=1
+    )
+    sentences = sum(1 for u in src.units if not u.window and u.field == "text")
+    assert sentences == 11
+    assert 3 <= encoded <= 4  # the claim, the title and the one candidate's one or two sentences
 
 
 @pytest.mark.semantic

@@ -528,8 +528,11 @@ class FeatureExtractor(Protocol):
     def prepare(self, source: PreparedSource) -> None:
         """Precompute per-source state once."""
 
-    def features(self, claim_text: str, source: PreparedSource, unit_index: int) -> list[float]:
-        """Extra features of the claim against ``source.units[unit_index]``."""
+    def features(
+        self, claim_text: str, source: PreparedSource, unit_index: int, peers: Sequence[int] = ()
+    ) -> list[float]:
+        """Extra features of the claim against ``source.units[unit_index]``; ``peers`` are the indices of the
+        claim's other candidate units in the same source (what the lexical matcher ranked best)."""
 
 
 ExtractorFactory = Callable[[], list[FeatureExtractor]]

@@ -151,13 +151,17 @@ def featurize(
     context = claim_context(info, sources)
     per_source: dict[int, tuple[float, float, float, float]] = {}
 
+    peers: dict[int, list[int]] = {}
+    for si, ui, _ in ranked[:k]:
+        peers.setdefault(si, []).append(ui)
+
     def candidate(si: int, ui: int, bm: float) -> Candidate:
         if si not in per_source:
             per_source[si] = source_features(info, sources[si])
         src = sources[si]
         feats, facts = lexical_features(info, src.units[ui], bm, context, src, per_source[si])
         for ex in extractors:
-            feats.extend(ex.features(claim, sources[si], ui))
+            feats.extend(ex.features(claim, src, ui, peers.get(si, ())))
         return Candidate(si, ui, feats, facts)
 
     out = [candidate(*r) for r in ranked[:k]]

@@ -223,7 +223,9 @@ class NLIExtractor:
     def prepare(self, source: PreparedSource) -> None:
         """Nothing to precompute: a cross-encoder reads each (sentence, claim) pair together."""
 
-    def features(self, claim_text: str, source: PreparedSource, unit_index: int) -> list[float]:
+    def features(
+        self, claim_text: str, source: PreparedSource, unit_index: int, peers: Sequence[int] = ()
+    ) -> list[float]:
         """P(entailment) and P(contradiction) of the unit (premise) for the claim (hypothesis).
 
         Example: ``ex.features("MNLI helps.", p, 1)`` → ``[0.91, 0.02]``

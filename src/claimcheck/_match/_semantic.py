@@ -337,9 +337,11 @@ class SentenceEncoder:
 class SemanticExtractor:
     """Embedding-similarity features per (claim, unit), for the matcher's feature registry.
 
-    Encoded: the claim, every sentence of each paper and its title (for ``sem_best``, once per paper: the
-    vectors are cached), and the two-sentence windows that the lexical matcher picks as candidates of that
-    claim. `prepare_pairs` plans a whole run first and encodes every text in one batch; without it,
+    Encoded: the claim, the paper's title, and the sentences of the claim's candidate units (the ones the
+    lexical matcher ranked best), never the whole abstract: a two-sentence window's vector is the normalised
+    sum of its sentences' vectors, and ``sem_best`` is the best sentence among the candidates. Encoding every
+    sentence of every abstract cost 2.3x the time for no accuracy (SciFact CV, balanced accuracy 0.685 vs
+    0.687). `prepare_pairs` plans a whole run first and encodes every text in one batch; without it,
     `features` encodes what it lacks on the spot.
 
     Parameters:
@@ -366,7 +368,7 @@ class SemanticExtractor:
         idf_default: float,
         k: int = CANDIDATES,
     ) -> int:
-        """Encode, in one batch, every claim, title and candidate unit that matching ``pairs`` will score.
+        """Encode, in one batch, every claim, title and candidate sentence that matching ``pairs`` will score.
 
         Parameters:
             pairs: (claim, its prepared sources), as they will be passed to the matcher.
@@ -380,49 +382,63 @@ class SemanticExtractor:
         from ._features import candidate_units, prepare_claim
 
         texts: list[str] = []
-        seen: set[int] = set()
         for claim, sources in pairs:
             texts.append(claim)
-            for src in sources:
-                if id(src) not in seen:
-                    seen.add(id(src))
-                    texts.extend(_singles(src))
             info = prepare_claim(claim, idf, idf_default, looks_truncated(claim))
             for si, ui, _ in candidate_units(info, sources, k):
-                texts.append(sources[si].units[ui].sentence)
-                if sources[si].source.title.strip():
-                    texts.append(sources[si].source.title)
+                src = sources[si]
+                texts.extend(src.units[i].sentence for i in _members(src)[ui])
+                if src.source.title.strip():
+                    texts.append(src.source.title)
         before = self.encoder.encoded
         self.encoder.encode(texts)
         return self.encoder.encoded - before
 
-    def features(self, claim_text: str, source: PreparedSource, unit_index: int) -> list[float]:
-        """The `SEMANTIC_FEATURES` of ``claim_text`` against ``source.units[unit_index]``.
+    def features(
+        self, claim_text: str, source: PreparedSource, unit_index: int, peers: Sequence[int] = ()
+    ) -> list[float]:
+        """The `SEMANTIC_FEATURES` of ``claim_text`` against ``source.units[unit_index]``; ``sem_best`` looks
+        at the sentences of this unit and of ``peers`` (the claim's other candidate units in ``source``).
 
         Example: ``dict(zip(SEMANTIC_FEATURES, ex.features("MNLI helps.", p, 1)))["sem_unit"]`` → ``0.62``
         """
+        import numpy as np
+
+        members = _members(source)
         title = source.source.title
-        texts = [claim_text, source.units[unit_index].sentence]
+        ids = sorted({i for u in (unit_index, *peers) for i in members[u]})
+        texts = [claim_text, *(source.units[i].sentence for i in ids)]
         if title.strip():
             texts.append(title)
         vecs = self.encoder.encode(texts)
-        unit = float(vecs[1] @ vecs[0])
-        title_sim = float(vecs[2] @ vecs[0]) if len(texts) == 3 else 0.0
-        best = self._best(vecs[0], source)
+        claim = vecs[0]
+        sims = dict(zip(ids, (vecs[1 : 1 + len(ids)] @ claim).tolist(), strict=True))
+        own = vecs[[1 + ids.index(i) for i in members[unit_index]]].sum(axis=0)
+        unit = float(own @ claim) / max(float(np.linalg.norm(own)), 1e-12)
+        title_sim = float(vecs[-1] @ claim) if title.strip() else 0.0
+        best = max(unit, *sims.values())
         return _finite(iter([unit, title_sim, max(unit, title_sim), unit * unit, unit * title_sim, best]))
 
-    def _best(self, claim: Matrix, source: PreparedSource) -> float:
-        key = f"semantic:{self.encoder.model_name}"
-        cached = source.extra.get(key)
-        if cached is None:
-            cached = source.extra[key] = self.encoder.encode(_singles(source))
-        singles = cast("Matrix", cached)
-        return float((singles @ claim).max()) if singles.shape[0] else 0.0
 
-
-def _singles(source: PreparedSource) -> list[str]:
-    """The title and every sentence of a source (not the two-sentence windows)."""
-    return [u.sentence for u in source.units if not u.window]
+def _members(source: PreparedSource) -> list[tuple[int, ...]]:
+    """Per unit of ``source``, the indices of the single units (title or sentence) it is made of."""
+    cached = source.extra.get("semantic:members")
+    if cached is None:
+        singles = [i for i, u in enumerate(source.units) if not u.window]
+        cached = source.extra["semantic:members"] = [
+            (i,)
+            if not u.window
+            else tuple(
+                j
+                for j in singles
+                if source.units[j].field == u.field
+                and source.units[j].start >= u.start
+                and source.units[j].end <= u.end
+            )
+            or (i,)
+            for i, u in enumerate(source.units)
+        ]
+    return cast("list[tuple[int, ...]]", cached)
 
 
 def _default_cache(paper_cache: Path | None = None) -> EmbeddingCache | None:
