@@ -83,6 +83,15 @@ def test_a_stream_is_iterated_once(batch: Path) -> None:
         list(stream)
 
 
+def test_result_collects_a_kept_stream_and_refuses_a_compact_one(batch: Path, whole: Any) -> None:
+    kept = verify_stream([batch], sources=SOURCES, offline=True, keep_results=True)
+    assert kept.result() == whole
+    compact = verify_stream([batch / "a"], sources=SOURCES, offline=True)
+    with pytest.raises(ClaimcheckError, match="keep_results"):
+        compact.result()
+    compact.close()
+
+
 def test_repeated_claims_reuse_the_verdict_and_get_the_same_result(batch: Path) -> None:
     reports = parse_paths([batch / "a", batch / "b"]).reports
     from claimcheck._fetch import fetch_references

@@ -558,6 +558,23 @@ class VerifyStream:
             self.close()
             raise
 
+    def result(self) -> VerifyResult:
+        """Verify every report and return the whole `VerifyResult` (the stream must keep its results).
+
+        Example: ``verify_stream(["reports/"], offline=True, keep_results=True).result().summary.supported``
+        """
+        if not self._task.keep_results:
+            raise ClaimcheckError("result() needs a stream started with keep_results=True")
+        reports = [o.result for o in self if o.result is not None]
+        return VerifyResult(
+            version=__version__,
+            scorer=self.scorer,
+            reports=reports,
+            errors=self.errors,
+            summary=self.summary(),
+            papers=self.papers,
+        )
+
     def summary(self) -> BatchSummary:
         """Totals over the reports verified so far and the batch-level findings (`audit_batch`)."""
         from ._audit import audit_batch_keys
@@ -684,7 +701,7 @@ def verify_paths(
 
     Example: ``verify_paths(["reports/"], sources=Path("fixtures/arxiv"), offline=True).summary.supported``
     """
-    stream = verify_stream(
+    return verify_stream(
         paths,
         cache=cache,
         sources=sources,
@@ -696,13 +713,4 @@ def verify_paths(
         progress=progress,
         warnings=warnings,
         keep_results=True,
-    )
-    results = [o.result for o in stream if o.result is not None]
-    return VerifyResult(
-        version=__version__,
-        scorer=stream.scorer,
-        reports=results,
-        errors=stream.errors,
-        summary=stream.summary(),
-        papers=stream.papers,
-    )
+    ).result()

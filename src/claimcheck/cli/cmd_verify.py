@@ -37,7 +37,7 @@ from .cmd_parse import MaxSizeOption
 if TYPE_CHECKING:
     from .._arxiv import ArxivClient
     from .._cache import PaperCache
-    from .._models import InputErrorRecord
+    from .._models import InputErrorRecord, VerifyResult
     from .._pipeline import MatchOptions
 
 
@@ -224,9 +224,7 @@ def _verify(job: _Job, run: _Session) -> _Outcome:
     from .._render import STREAM_FORMATS, ReportChunker, verify_writer
     from .._version import __version__
 
-    if job.fmt not in STREAM_FORMATS:
-        return _verify_whole(job, run)
-    chunker = ReportChunker(job.fmt, color=job.color)
+    chunker = ReportChunker(job.fmt, color=job.color) if job.fmt in STREAM_FORMATS else None
     with progress_bar() as progress:
         stream = verify_stream(
             job.paths,
@@ -241,7 +239,10 @@ def _verify(job: _Job, run: _Session) -> _Outcome:
             warnings=run.warnings,
             chunker=chunker,
             policies=job.policies,
+            keep_results=chunker is None,
         )
+    if chunker is None:
+        return _write_whole(job, stream.result())
     outcome = _Outcome()
     with _open_output(job.output) as out:
         writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
@@ -255,24 +256,11 @@ def _verify(job: _Job, run: _Session) -> _Outcome:
     return outcome
 
 
-def _verify_whole(job: _Job, run: _Session) -> _Outcome:
+def _write_whole(job: _Job, result: VerifyResult) -> _Outcome:
+    """Render a format that needs the whole result at once (html), then gate on it."""
     from .._gate import gate_failures, incomplete_sources
-    from .._pipeline import verify_paths
     from .._render import render_verify
 
-    with progress_bar() as progress:
-        result = verify_paths(
-            job.paths,
-            cache=run.cache,
-            sources=job.sources,
-            offline=job.offline,
-            client=run.client,
-            options=job.options,
-            jobs=job.jobs,
-            max_bytes=job.max_size,
-            progress=progress,
-            warnings=run.warnings,
-        )
     emit(render_verify(result, job.fmt, color=job.color), job.output)
     failures = gate_failures(result, job.policies)
     return _Outcome(
