@@ -280,7 +280,7 @@ def test_nli_without_transformers_names_the_package(tmp_path: Path, monkeypatch:
     import types
 
     from claimcheck._errors import ScorerUnavailable
-    from claimcheck._match import Matcher, _nli
+    from claimcheck._match import Matcher, _extra
 
     def fake_import(name: str) -> object:
         if name == "torch":  # present or not, torch is not what this test is about
@@ -289,7 +289,7 @@ def test_nli_without_transformers_names_the_package(tmp_path: Path, monkeypatch:
             raise ModuleNotFoundError(f"No module named {name!r}", name=name)
         return importlib.import_module(name)
 
-    monkeypatch.setattr(_nli, "importlib", types.SimpleNamespace(import_module=fake_import))
+    monkeypatch.setattr(_extra, "importlib", types.SimpleNamespace(import_module=fake_import))
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "config.json").write_text("{}", encoding="utf-8")
     with pytest.raises(ScorerUnavailable, match=r"claimcheck\[semantic\]") as exc:

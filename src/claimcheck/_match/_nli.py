@@ -20,8 +20,6 @@ more features of the fitted, calibrated matcher (`extractors`).
 
 from __future__ import annotations
 
-import contextlib
-import importlib
 import math
 import os
 from collections.abc import Sequence
@@ -31,6 +29,7 @@ from typing import Any, Literal
 
 from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchResult
+from ._extra import import_extra
 from ._features import PreparedSource, Source
 
 __all__ = [
@@ -45,10 +44,6 @@ __all__ = [
 ]
 
 NLI_FEATURES: tuple[str, ...] = ("nli_entail", "nli_contradict")
-_INSTALL = (
-    "install the semantic extra: pip install torch==2.13.0 (install torch first, so pip does not pull a "
-    "CUDA build), then pip install 'claimcheck[semantic]'"
-)
 _ENTAIL = ("entail", "support", "consistent", "faithful")
 _CONTRADICT = ("contradict", "refute", "inconsistent")
 _NEUTRAL = ("neutral", "not_enough", "nei", "unrelated")
@@ -94,31 +89,7 @@ def label_map(id2label: dict[int, str] | dict[str, str], num_labels: int) -> Lab
 
 
 def _require(scorer: str = "nli") -> tuple[Any, Any]:
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # see _semantic: spinning workers on a busy machine
-    try:
-        torch = importlib.import_module("torch")
-    except ImportError as exc:
-        raise ScorerUnavailable(
-            f"--scorer {scorer} needs torch, which is not installed: {_INSTALL}",
-            scorer=scorer,
-            package="torch",
-        ) from exc
-    try:
-        transformers = importlib.import_module("transformers")
-    except ImportError as exc:
-        raise ScorerUnavailable(
-            f"--scorer {scorer} needs transformers, which is not installed: {_INSTALL}",
-            scorer=scorer,
-            package="transformers",
-        ) from exc
-    with contextlib.suppress(ImportError):
-        hf_logging = importlib.import_module("transformers.utils.logging")
-        # Library code never prints: no "Loading weights" progress bars on stderr.
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
+    torch, transformers = import_extra(scorer, [("torch", "torch"), ("transformers", "transformers")])
     return torch, transformers
 
 

