@@ -29,7 +29,7 @@ from ._ids import ArxivId, parse_arxiv_id
 from ._models import Paper
 from ._version import __version__
 
-__all__ = ["DEFAULT_API_URL", "USER_AGENT", "ArxivClient"]
+__all__ = ["DEFAULT_API_URL", "USER_AGENT", "ArxivClient", "papers_per_input"]
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 USER_AGENT = f"claimcheck/{__version__} (citation auditor; +https://example.invalid/claimcheck)"
@@ -64,6 +64,28 @@ def _parse_retry_after(value: str | None, now: float) -> float | None:
 
 def _key(ident: ArxivId) -> str:
     return str(ident)
+
+
+def papers_per_input(
+    ids: Sequence[str], fetch_unique: Callable[[list[ArxivId]], dict[str, Paper]]
+) -> list[Paper]:
+    """One `Paper` per input string, in input order: a string that is not an arXiv id is ``malformed``,
+    decided locally; the ids are fetched once each by ``fetch_unique`` (which maps ``str(id)`` to its paper).
+
+    Parameters:
+        ids: arXiv ids such as ``"2005.13013v2"``, or anything a user wrote.
+        fetch_unique: fetches the distinct parsed ids.
+
+    Example: ``papers_per_input(["abc"], lambda ids: {})[0].status == "malformed"``
+    """
+    parsed = [(raw, parse_arxiv_id(raw)) for raw in ids]
+    results = fetch_unique(list({_key(i): i for _, i in parsed if i is not None}.values()))
+    return [
+        Paper(arxiv_id=raw.strip(), status="malformed", message=f"not an arXiv id: {raw!r}", source="local")
+        if ident is None
+        else results[_key(ident)].model_copy(update={"requested_version": ident.version})
+        for raw, ident in parsed
+    ]
 
 
 class ArxivClient:
@@ -157,28 +179,7 @@ class ArxivClient:
         Example: ``ArxivClient(delay=3).fetch(["2005.13013v2", "abc"])[1].status == "malformed"``
         """
         deadline = self._clock() + self.max_total
-        parsed: list[tuple[str, ArxivId | None]] = [(raw, parse_arxiv_id(raw)) for raw in ids]
-        wanted: list[ArxivId] = []
-        seen: set[str] = set()
-        for _, ident in parsed:
-            if ident is not None and _key(ident) not in seen:
-                seen.add(_key(ident))
-                wanted.append(ident)
-        results = self._fetch_unique(wanted, deadline, progress)
-        out: list[Paper] = []
-        for raw, ident in parsed:
-            if ident is None:
-                out.append(
-                    Paper(
-                        arxiv_id=raw.strip(),
-                        status="malformed",
-                        message=f"not an arXiv id: {raw!r}",
-                        source="local",
-                    )
-                )
-            else:
-                out.append(results[_key(ident)])
-        return out
+        return papers_per_input(ids, lambda wanted: self._fetch_unique(wanted, deadline, progress))
 
     def fetch_ids(
         self, ids: Sequence[ArxivId], *, progress: Callable[[int, int], None] | None = None

@@ -13,11 +13,11 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
-from ._arxiv import ArxivClient
+from ._arxiv import ArxivClient, papers_per_input
 from ._atom import paper_to_atom, parse_atom
 from ._cache import PaperCache
 from ._errors import ClaimcheckError, OutputError, SourceUnavailable
-from ._ids import ArxivId, parse_arxiv_id
+from ._ids import ArxivId
 from ._io import write_atomic
 from ._models import Paper, Report
 
@@ -213,31 +213,18 @@ def fetch_papers(
 
     Example: ``fetch_papers(["2005.13013v2"], cache=None, sources=Path("fixtures/arxiv"), offline=True)``
     """
-    parsed = [(raw, parse_arxiv_id(raw)) for raw in ids]
-    wanted = list({str(i): i for _, i in parsed if i is not None}.values())
-    results = _fetch_unique(
-        wanted,
-        cache=cache,
-        sources=sources,
-        offline=offline,
-        client=client,
-        progress=progress,
-        warnings=warnings,
+    return papers_per_input(
+        ids,
+        lambda wanted: _fetch_unique(
+            wanted,
+            cache=cache,
+            sources=sources,
+            offline=offline,
+            client=client,
+            progress=progress,
+            warnings=warnings,
+        ),
     )
-    out: list[Paper] = []
-    for raw, ident in parsed:
-        if ident is None:
-            out.append(
-                Paper(
-                    arxiv_id=raw.strip(),
-                    status="malformed",
-                    message=f"not an arXiv id: {raw!r}",
-                    source="local",
-                )
-            )
-            continue
-        out.append(results[str(ident)].model_copy(update={"requested_version": ident.version}))
-    return out
 
 
 def fetch_references(
