@@ -51,6 +51,13 @@ DelayOption = Annotated[
         "--delay", min=0.0, help="Seconds between API requests (arXiv terms of use: 3).", show_default=True
     ),
 ]
+ScorerOption = Annotated[
+    str, typer.Option("--scorer", help="Scorer: lexical (built in), semantic or nli (the semantic extra).")
+]
+ModelOption = Annotated[
+    Path | None,
+    typer.Option("--model", help="Local model directory for --scorer nli.", show_default=False),
+]
 OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.", show_default=False),

@@ -14,7 +14,7 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from ._app import app
-from ._common import EXIT_INPUT, EXIT_OK, OutputOption, handle_errors
+from ._common import EXIT_INPUT, EXIT_OK, ModelOption, OutputOption, ScorerOption, handle_errors
 
 
 def _sources(obj: dict[str, Any]) -> list[Any]:
@@ -93,13 +93,8 @@ def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> t
 @app.command("match")
 def match(
     file: Annotated[str, typer.Argument(help="JSONL file of claims and sources, or - for stdin.")] = "-",
-    scorer: Annotated[
-        str, typer.Option("--scorer", help="Scorer: lexical (built in), semantic or nli (extra).")
-    ] = "lexical",
-    model: Annotated[
-        Path | None,
-        typer.Option("--model", help="Local model directory for --scorer nli.", show_default=False),
-    ] = None,
+    scorer: ScorerOption = "lexical",
+    model: ModelOption = None,
     output: OutputOption = None,
 ) -> None:
     """Score claims against given source texts: JSONL in, JSONL out (one line per input line)."""

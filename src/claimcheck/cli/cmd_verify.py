@@ -23,7 +23,9 @@ from ._common import (
     ApiUrlOption,
     CacheOption,
     DelayOption,
+    ModelOption,
     OutputOption,
+    ScorerOption,
     combine_exit_codes,
     emit,
     handle_errors,
@@ -77,13 +79,8 @@ def verify_command(
             show_default=False,
         ),
     ] = None,
-    scorer: Annotated[
-        str, typer.Option("--scorer", help="Scorer: lexical (default), semantic, nli.")
-    ] = "lexical",
-    model: Annotated[
-        Path | None,
-        typer.Option("--model", help="Local model directory for --scorer nli.", show_default=False),
-    ] = None,
+    scorer: ScorerOption = "lexical",
+    model: ModelOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
