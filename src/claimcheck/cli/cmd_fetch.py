@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -50,10 +52,19 @@ class StatsFormat(StrEnum):
     text = "text"
 
 
-def _open_cache(path: Path | None) -> PaperCache:
+@contextmanager
+def _opened_cache(path: Path | None) -> Iterator[PaperCache]:
+    """The paper cache at ``path`` (default location when None), closed on leaving; its warnings are shown
+    once the work inside succeeded."""
     from .._cache import PaperCache
 
-    return PaperCache(path)
+    paper_cache = PaperCache(path)
+    try:
+        yield paper_cache
+    finally:
+        paper_cache.close()
+    for message in paper_cache.warnings:
+        warn(message)
 
 
 @app.command("fetch")
@@ -88,22 +99,22 @@ def fetch_command(
         from .._fetch import fetch_papers, save_papers
         from .._render.papers import render_papers
 
-        paper_cache = _open_cache(cache)
         messages: list[str] = []
-        try:
-            with ArxivClient(api_url=api_url, delay=delay) as client, progress_bar() as progress:
-                papers = fetch_papers(
-                    ids,
-                    cache=paper_cache,
-                    sources=sources,
-                    offline=offline,
-                    client=client,
-                    progress=progress,
-                    warnings=messages,
-                )
-        finally:
-            paper_cache.close()
-        for message in [*paper_cache.warnings, *messages]:
+        with (
+            _opened_cache(cache) as paper_cache,
+            ArxivClient(api_url=api_url, delay=delay) as client,
+            progress_bar() as progress,
+        ):
+            papers = fetch_papers(
+                ids,
+                cache=paper_cache,
+                sources=sources,
+                offline=offline,
+                client=client,
+                progress=progress,
+                warnings=messages,
+            )
+        for message in messages:
             warn(message)
         for paper in papers:
             if paper.status in ("unavailable", "malformed", "not_found") and paper.message:
@@ -124,13 +135,8 @@ def cache_stats_command(
 ) -> None:
     """Show where the cache is and what it holds."""
     with handle_errors():
-        paper_cache = _open_cache(cache)
-        try:
+        with _opened_cache(cache) as paper_cache:
             stats = paper_cache.stats()
-        finally:
-            paper_cache.close()
-        for message in paper_cache.warnings:
-            warn(message)
         if fmt is StatsFormat.json:
             emit(json.dumps(stats.__dict__, indent=2) + "\n", None)
             return
@@ -146,13 +152,8 @@ def cache_stats_command(
 def cache_clear_command(cache: CacheOption = None) -> None:
     """Delete every cached entry."""
     with handle_errors():
-        paper_cache = _open_cache(cache)
-        try:
+        with _opened_cache(cache) as paper_cache:
             count = paper_cache.clear()
-        finally:
-            paper_cache.close()
-        for message in paper_cache.warnings:
-            warn(message)
         emit(f"removed {count} entries from {paper_cache.path}\n", None)
 
 
@@ -167,13 +168,8 @@ def cache_import_command(
             from .._errors import InputError
 
             raise InputError("not a directory", path=str(directory))
-        paper_cache = _open_cache(cache)
-        try:
+        with _opened_cache(cache) as paper_cache:
             count = paper_cache.import_dir(directory)
-        finally:
-            paper_cache.close()
-        for message in paper_cache.warnings:
-            warn(message)
         emit(f"imported {count} papers into {paper_cache.path}\n", None)
 
 
@@ -186,11 +182,6 @@ def cache_export_command(
 ) -> None:
     """Write every cached paper as an Atom file (readable by --sources and `cache import`)."""
     with handle_errors():
-        paper_cache = _open_cache(cache)
-        try:
+        with _opened_cache(cache) as paper_cache:
             count = paper_cache.export_dir(directory)
-        finally:
-            paper_cache.close()
-        for message in paper_cache.warnings:
-            warn(message)
         emit(f"exported {count} papers to {directory}\n", None)
