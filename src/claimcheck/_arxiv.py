@@ -88,6 +88,11 @@ def papers_per_input(
     ]
 
 
+def _restated(exc: SourceUnavailable, message: str, url: str) -> SourceUnavailable:
+    """``exc`` (its HTTP status and Retry-After kept) with a message that says why the client gave up."""
+    return SourceUnavailable(message, url=url, status=exc.status, retry_after=exc.retry_after)
+
+
 class ArxivClient:
     """Fetch paper metadata from the arXiv query API.
 
@@ -373,12 +378,7 @@ class ArxivClient:
             except SourceUnavailable as budget:
                 if last is None:
                     raise SourceUnavailable(budget.message, url=url) from None
-                raise SourceUnavailable(
-                    f"{last.message}; {budget.message}",
-                    url=url,
-                    status=last.status,
-                    retry_after=last.retry_after,
-                ) from None
+                raise _restated(last, f"{last.message}; {budget.message}", url) from None
             remaining = deadline - self._clock()
             if remaining <= 0:
                 raise last or SourceUnavailable(f"time budget of {self.max_total:g} s spent", url=url)
@@ -395,22 +395,13 @@ class ArxivClient:
                 backoff_wait = self.backoff * (2**attempt) * (0.5 + 0.5 * self._rng())
                 if exc.retry_after is not None:
                     if exc.retry_after > self.max_retry_after:
-                        raise SourceUnavailable(
-                            f"{exc.message}; server asks to retry after {exc.retry_after:g} s",
-                            url=url,
-                            status=exc.status,
-                            retry_after=exc.retry_after,
-                        ) from exc
+                        message = f"{exc.message}; server asks to retry after {exc.retry_after:g} s"
+                        raise _restated(exc, message, url) from exc
                     backoff_wait = exc.retry_after
                 continue
             return answer
         assert last is not None
-        raise SourceUnavailable(
-            f"{last.message} (gave up after {self.max_retries + 1} tries)",
-            url=url,
-            status=last.status,
-            retry_after=last.retry_after,
-        )
+        raise _restated(last, f"{last.message} (gave up after {self.max_retries + 1} tries)", url)
 
     def _send(self, url: str, timeout: float) -> _Answer:
         self.requests += 1
