@@ -134,7 +134,7 @@ def test_public_names_are_pinned() -> None:
         assert getattr(claimcheck, name) is not None, name
     assert set(claimcheck.__all__) == {
         "ArxivClient", "ArxivId", "CacheError", "Claim", "ClaimResult", "ClaimcheckError", "Evidence", "Finding",
-        "InputError", "MatchResult", "Matcher", "OutputError", "Paper", "PaperCache", "PaperNotFound", "Reference",
+        "InputError", "MatchResult", "Matcher", "OutputError", "Paper", "PaperCache", "DocumentUnusable", "Reference",
         "Report", "ReportParseError", "ReportResult", "ScorerUnavailable", "Source", "SourceError",
         "SourceUnavailable", "VerifyResult", "__version__", "fetch_papers", "gate_failures", "parse_arxiv_id",
         "parse_paths", "parse_report", "parse_report_file", "render_reports", "render_verify",

@@ -7,7 +7,8 @@ ClaimcheckError
 ├── SourceError             a cited paper could not be obtained
 │   ├── SourceUnavailable   network error, timeout, 429/5xx after retries, unparseable body (url, status,
 │   │                       retry_after)
-│   └── PaperNotFound       the API answered and has no such paper (arxiv_id)
+│   └── DocumentUnusable    a paper's full text was fetched but cannot be read: too large or unparseable
+│                           (reason, url)
 ├── CacheError              the cache database could not be used (path)
 ├── ScorerUnavailable       a scorer's optional dependencies are missing (scorer, package)
 └── OutputError             an output file could not be written (path)
@@ -26,7 +27,7 @@ __all__ = [
     "ClaimcheckError",
     "InputError",
     "OutputError",
-    "PaperNotFound",
+    "DocumentUnusable",
     "ReportParseError",
     "ScorerUnavailable",
     "SourceError",
@@ -94,7 +95,7 @@ class SourceError(ClaimcheckError):
 class SourceUnavailable(SourceError):
     """The source could not be reached or answered unusably (network, timeout, 429/5xx, bad body).
 
-    Never means "the paper does not exist": that is `PaperNotFound`.
+    Never means "the paper does not exist": that is a paper with status ``not_found``.
     """
 
     def __init__(
@@ -111,11 +112,18 @@ class SourceUnavailable(SourceError):
         super().__init__(message)
 
 
-class PaperNotFound(SourceError):
-    """The arXiv API answered and has no paper with this id."""
+class DocumentUnusable(SourceError):
+    """A paper's full text (HTML or PDF) was had but cannot be used.
 
-    def __init__(self, message: str, *, arxiv_id: str | None = None) -> None:
-        self.arxiv_id = arxiv_id
+    ``reason`` is ``"too_large"`` (over the size cap) or ``"unparseable"`` (broken, empty, hostile or a failed
+    conversion); the paper is then checked against its abstract.
+
+    Example: ``DocumentUnusable("no text in the PDF", reason="unparseable", url="…/pdf/2501.10120v1")``
+    """
+
+    def __init__(self, message: str, *, reason: str = "unparseable", url: str | None = None) -> None:
+        self.reason = reason
+        self.url = url
         super().__init__(message)
 
 
