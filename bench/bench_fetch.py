@@ -16,9 +16,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from claimcheck._arxiv import ArxivClient
-from claimcheck._atom import paper_to_atom
 from claimcheck._models import Paper
+from claimcheck._sources import ArxivClient
+from claimcheck._sources._atom import paper_to_atom
 
 
 def _feed(ids: list[str]) -> bytes:

@@ -32,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from claimcheck._atom import parse_atom  # noqa: E402
 from claimcheck._parse import parse_report_file  # noqa: E402
+from claimcheck._sources._atom import parse_atom  # noqa: E402
 
 _TEMPLATE = """# {title}
 

@@ -2,7 +2,7 @@
 
 Reads ``../shared/arxiv/metadata/<id>.json`` (real, CC0 arXiv metadata gathered from the abs pages and
 mirrors) and writes each paper, at the version the reports cite, in the API's current (2026) format through
-`claimcheck._fetch.save_papers`, so the files read back exactly like ``claimcheck fetch --save`` output.
+`claimcheck._sources.save_papers`, so the files read back exactly like ``claimcheck fetch --save`` output.
 
 Honesty rules, since these files stand in for API answers:
 - the abstract is the one the JSON gives for ``abstract`` (the cited version, except where the JSON says
@@ -24,8 +24,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from claimcheck._fetch import save_papers
 from claimcheck._models import Paper
+from claimcheck._sources import save_papers
 
 FEED_UPDATED = "2026-07-24T00:00:00Z"
 _TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$")

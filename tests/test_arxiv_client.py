@@ -8,11 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from claimcheck._arxiv import ArxivClient
-from claimcheck._atom import paper_to_atom
-from claimcheck._cache import PaperCache
-from claimcheck._fetch import fetch_papers
 from claimcheck._models import Paper
+from claimcheck._sources import ArxivClient, PaperCache, SourceSession, fetch_papers
+from claimcheck._sources._atom import paper_to_atom
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv" / "api_samples"
 
@@ -191,7 +189,7 @@ def test_250_ids_take_3_requests_then_0_via_cache(tmp_path: Path) -> None:
     client, seen = make_client(_feed_for, t)
     ids = [f"2101.{n:05d}" for n in range(1, 251)]
     cache = PaperCache(tmp_path / "c.sqlite3")
-    papers = fetch_papers(ids, cache=cache, client=client)
+    papers = fetch_papers(ids, session=SourceSession(cache=cache, client=client))
     assert [p.arxiv_id for p in papers] == ids
     assert all(p.status == "found" and p.title == f"paper {p.arxiv_id}" for p in papers)
     assert len(seen) == 3
@@ -199,7 +197,7 @@ def test_250_ids_take_3_requests_then_0_via_cache(tmp_path: Path) -> None:
     assert all(len(str(r.url)) < 4000 for r in seen)
     # politeness: at least 3 s between consecutive requests
     assert sum(t.sleeps) >= 2 * 3.0
-    again = fetch_papers(ids, cache=PaperCache(tmp_path / "c.sqlite3"), client=client)
+    again = fetch_papers(ids, session=SourceSession(cache=PaperCache(tmp_path / "c.sqlite3"), client=client))
     assert len(seen) == 3
     assert all(p.source == "cache" for p in again)
 
@@ -281,7 +279,7 @@ def test_414_splits_the_batch() -> None:
 
 def test_owned_client_is_one_connection() -> None:
     client = ArxivClient()
-    pool = client._http._transport._pool  # type: ignore[attr-defined]
+    pool = client.http._http._transport._pool  # type: ignore[attr-defined]
     assert pool._max_connections == 1
     client.close()
 

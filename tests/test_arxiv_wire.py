@@ -12,9 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from claimcheck._arxiv import ArxivClient
-from claimcheck._cache import PaperCache
-from claimcheck._fetch import fetch_papers
+from claimcheck._sources import ArxivClient, PaperCache, SourceSession, fetch_papers
 
 SAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv" / "api_samples"
 GOOD = (SAMPLES / "arxivpy_unversioned_id_1605.08386.xml").read_bytes()
@@ -137,7 +135,7 @@ def test_503_storm_is_unavailable_and_bounded(serve, tmp_path: Path) -> None:  #
     cache = PaperCache(tmp_path / "c.sqlite3")
     started = time.monotonic()
     with client(serve(script)) as c:
-        papers = fetch_papers(["1605.08386", "2005.13013v2"], cache=cache, client=c)
+        papers = fetch_papers(["1605.08386", "2005.13013v2"], session=SourceSession(cache=cache, client=c))
     assert [p.status for p in papers] == ["unavailable", "unavailable"]
     assert len(script.times) == 4
     assert time.monotonic() - started < 5
@@ -150,7 +148,7 @@ def test_refused_port_is_unavailable(tmp_path: Path) -> None:
         port = s.getsockname()[1]
     cache = PaperCache(tmp_path / "c.sqlite3")
     with client(f"http://127.0.0.1:{port}/api/query") as c:
-        (paper,) = fetch_papers(["1605.08386"], cache=cache, client=c)
+        (paper,) = fetch_papers(["1605.08386"], session=SourceSession(cache=cache, client=c))
     assert paper.status == "unavailable"
     assert "unreachable" in (paper.message or "")
     assert cache.stats().entries == 0
@@ -169,7 +167,7 @@ def test_broken_body_always_is_unavailable_and_not_cached(serve, fault: str, tmp
     script = Script((fault,))
     cache = PaperCache(tmp_path / "c.sqlite3")
     with client(serve(script)) as c:
-        (paper,) = fetch_papers(["1605.08386"], cache=cache, client=c)
+        (paper,) = fetch_papers(["1605.08386"], session=SourceSession(cache=cache, client=c))
     assert paper.status == "unavailable"
     assert cache.get("1605.08386", None) is None
 

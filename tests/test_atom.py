@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimcheck._atom import paper_to_atom, parse_atom
 from claimcheck._errors import ClaimcheckError, SourceUnavailable
+from claimcheck._sources._atom import paper_to_atom, parse_atom
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "arxiv"
 SAMPLES = FIXTURES / "api_samples"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from claimcheck._cache import PaperCache
 from claimcheck._models import Paper
+from claimcheck._sources import FetchEvent, PaperCache
 
 
 def found(aid: str, version: int, requested: int | None) -> Paper:
@@ -75,26 +75,28 @@ def test_four_processes_on_a_cold_cache(tmp_path: Path) -> None:
     for p in procs:
         p.join(60)
     assert [p.exitcode for p in procs] == [0, 0, 0, 0]
-    cache = PaperCache(path)
+    told: list[FetchEvent] = []
+    cache = PaperCache(path, events=told.append)
     stats = cache.stats()
     # 160 distinct papers, each stored once under v1 (requested = returned), plus the shared one
     assert stats.entries == 161
     assert stats.by_status == {"found": 161}
-    assert cache.warnings == []
+    assert told == []
 
 
 def test_corrupt_file_moved_aside_and_rebuilt(tmp_path: Path) -> None:
     path = tmp_path / "c.sqlite3"
     path.write_bytes(b"this is not a database" * 100)
-    cache = PaperCache(path)
+    told: list[FetchEvent] = []
+    cache = PaperCache(path, events=told.append)
     assert cache.get("2005.13013", 2) is None
     cache.put(found("2005.13013", 2, 2))
     assert cache.get("2005.13013", 2) is not None
     aside = list(tmp_path.glob("c.sqlite3.corrupt-*"))
     assert len(aside) == 1
     assert aside[0].read_bytes().startswith(b"this is not")
-    assert len(cache.warnings) == 1
-    assert "corrupt" in cache.warnings[0]
+    assert [e.kind for e in told] == ["warning"]
+    assert "corrupt" in told[0].message
 
 
 def test_interrupted_transaction_leaves_previous_state(tmp_path: Path) -> None:
@@ -116,7 +118,7 @@ def test_interrupted_transaction_leaves_previous_state(tmp_path: Path) -> None:
 _KILLED_WRITER = """
 import sys
 from pathlib import Path
-from claimcheck._cache import PaperCache
+from claimcheck._sources import PaperCache
 from claimcheck._models import Paper
 cache = PaperCache(Path(sys.argv[1]))
 n = 0
@@ -148,6 +150,7 @@ def test_process_killed_mid_write_leaves_cache_consistent(tmp_path: Path, sig: s
     conn.close()
     assert count > 0
     assert count % 7 == 0
-    cache = PaperCache(path)
+    told: list[FetchEvent] = []
+    cache = PaperCache(path, events=told.append)
     assert cache.stats().entries == count
-    assert cache.warnings == []
+    assert told == []

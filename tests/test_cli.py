@@ -133,13 +133,19 @@ def test_public_names_are_pinned() -> None:
     for name in claimcheck.__all__:
         assert getattr(claimcheck, name) is not None, name
     assert set(claimcheck.__all__) == {
-        "ArxivClient", "ArxivId", "CacheError", "Claim", "ClaimResult", "ClaimcheckError", "Evidence", "Finding",
-        "InputError", "MatchResult", "Matcher", "OutputError", "Paper", "PaperCache", "DocumentUnusable", "Reference",
-        "Report", "ReportParseError", "ReportResult", "ScorerUnavailable", "Source", "SourceError",
-        "SourceUnavailable", "VerifyResult", "__version__", "fetch_papers", "gate_failures", "parse_arxiv_id",
-        "parse_paths", "parse_report", "parse_report_file", "render_reports", "render_verify",
-        "verify_json_schema", "verify_paths", "verify_reports",
+        "ArxivClient", "ArxivId", "Block", "CacheError", "Claim", "ClaimResult", "ClaimcheckError", "Document",
+        "DocumentUnusable", "Evidence", "FetchEvent", "Finding", "InputError", "MatchOptions", "MatchResult",
+        "Matcher", "OutputError", "Paper", "PaperCache", "PaperKey", "ParseResult", "Reference", "Report",
+        "ReportOutcome", "ReportParseError", "ReportResult", "ScorerUnavailable", "Source", "SourceError",
+        "SourceSession", "SourceUnavailable", "VerifyResult", "VerifyStream", "__version__", "fetch_papers",
+        "gate_failures", "parse_arxiv_id", "parse_paths", "parse_report", "parse_report_file", "render_reports",
+        "render_verify", "verify_json_schema", "verify_paths", "verify_reports", "verify_stream",
     }  # fmt: skip
+
+
+def test_public_classes_say_where_users_find_them() -> None:
+    assert claimcheck.Paper.__module__ == "claimcheck"
+    assert repr(claimcheck.SourceSession).startswith("<class 'claimcheck.SourceSession'")
 
 
 def test_python_dash_m() -> None:

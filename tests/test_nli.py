@@ -171,8 +171,8 @@ def biased_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def _real_source() -> object:
-    from claimcheck._atom import parse_atom
     from claimcheck._match import Source
+    from claimcheck._sources._atom import parse_atom
 
     (paper,) = parse_atom(_FIXTURE.read_bytes()).papers
     return Source(id=paper.arxiv_id, title=paper.title or "", text=paper.abstract or "")

@@ -15,8 +15,9 @@ from typer.testing import CliRunner
 import claimcheck._match
 from claimcheck._errors import ClaimcheckError, OutputError
 from claimcheck._io import open_atomic
-from claimcheck._pipeline import MatchOptions, _Verifier, parse_paths, verify_paths, verify_stream
+from claimcheck._pipeline import MatchOptions, Verifier, parse_paths, verify_paths, verify_stream
 from claimcheck._render import STREAM_FORMATS, ReportChunker, render_verify, verify_writer
+from claimcheck._sources import SourceSession
 from claimcheck._version import __version__
 from claimcheck.cli import app
 
@@ -40,12 +41,14 @@ def batch(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def whole(batch: Path) -> Any:
-    return verify_paths([batch], sources=SOURCES, offline=True)
+    return verify_paths([batch], session=SourceSession(sources=SOURCES, offline=True))
 
 
 def _streamed(batch: Path, fmt: str, jobs: int) -> str:
     chunker = ReportChunker(fmt, width=None, color=False)
-    stream = verify_stream([batch], sources=SOURCES, offline=True, jobs=jobs, chunker=chunker)
+    stream = verify_stream(
+        [batch], session=SourceSession(sources=SOURCES, offline=True), jobs=jobs, chunker=chunker
+    )
     out = io.StringIO()
     writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
     for outcome in stream:
@@ -66,7 +69,7 @@ def test_worker_processes_keep_the_input_order(batch: Path, whole: Any, fmt: str
 
 
 def test_the_whole_result_is_the_same_with_workers(batch: Path, whole: Any) -> None:
-    assert verify_paths([batch], sources=SOURCES, offline=True, jobs=2) == whole
+    assert verify_paths([batch], session=SourceSession(sources=SOURCES, offline=True), jobs=2) == whole
 
 
 def test_unreadable_inputs_are_errors_in_discovery_order(whole: Any) -> None:
@@ -76,7 +79,7 @@ def test_unreadable_inputs_are_errors_in_discovery_order(whole: Any) -> None:
 
 
 def test_a_stream_is_iterated_once(batch: Path) -> None:
-    stream = verify_stream([batch / "a"], sources=SOURCES, offline=True)
+    stream = verify_stream([batch / "a"], session=SourceSession(sources=SOURCES, offline=True))
     assert stream.total == 5
     assert len(list(stream)) == 5
     with pytest.raises(ClaimcheckError, match="only once"):
@@ -84,9 +87,9 @@ def test_a_stream_is_iterated_once(batch: Path) -> None:
 
 
 def test_result_collects_a_kept_stream_and_refuses_a_compact_one(batch: Path, whole: Any) -> None:
-    kept = verify_stream([batch], sources=SOURCES, offline=True, keep_results=True)
+    kept = verify_stream([batch], session=SourceSession(sources=SOURCES, offline=True), keep_results=True)
     assert kept.result() == whole
-    compact = verify_stream([batch / "a"], sources=SOURCES, offline=True)
+    compact = verify_stream([batch / "a"], session=SourceSession(sources=SOURCES, offline=True))
     with pytest.raises(ClaimcheckError, match="keep_results"):
         compact.result()
     compact.close()
@@ -94,13 +97,12 @@ def test_result_collects_a_kept_stream_and_refuses_a_compact_one(batch: Path, wh
 
 def test_repeated_claims_reuse_the_verdict_and_get_the_same_result(batch: Path) -> None:
     reports = parse_paths([batch / "a", batch / "b"]).reports
-    from claimcheck._fetch import fetch_references
-
-    papers = fetch_references(reports, cache=None, sources=SOURCES, offline=True)
-    shared = _Verifier(papers, MatchOptions())
-    first = [shared.verify(r) for r in reports]
+    keys = [(ref.arxiv_id, ref.version) for r in reports for ref in r.references if ref.arxiv_id]
+    papers = SourceSession(sources=SOURCES, offline=True).references(keys)
+    shared = Verifier(MatchOptions())
+    first = [shared.verify(r, papers) for r in reports]
     assert shared.memo_hits >= sum(len(r.claims) for r in reports[5:])  # the second copy is all memo hits
-    fresh = [_Verifier(papers, MatchOptions()).verify(r) for r in parse_paths([batch / "b"]).reports]
+    fresh = [Verifier(MatchOptions()).verify(r, papers) for r in parse_paths([batch / "b"]).reports]
     assert [r.model_dump() for r in first[5:]] == [r.model_dump() for r in fresh]
 
 

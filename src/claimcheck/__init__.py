@@ -14,26 +14,25 @@ not load the matcher or the HTTP stack until they are used.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 from typing import TYPE_CHECKING, Any
 
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._arxiv import ArxivClient
-    from ._cache import PaperCache
+    from ._document import Block, Document
     from ._errors import (
         CacheError,
         ClaimcheckError,
+        DocumentUnusable,
         InputError,
         OutputError,
-        DocumentUnusable,
         ReportParseError,
         ScorerUnavailable,
         SourceError,
         SourceUnavailable,
     )
-    from ._fetch import fetch_papers
     from ._gate import gate_failures
     from ._ids import ArxivId, parse_arxiv_id
     from ._match import Matcher, Source
@@ -50,34 +49,53 @@ if TYPE_CHECKING:
         VerifyResult,
     )
     from ._parse import parse_report, parse_report_file
-    from ._pipeline import parse_paths, verify_paths, verify_reports
+    from ._pipeline import (
+        MatchOptions,
+        ParseResult,
+        ReportOutcome,
+        VerifyStream,
+        parse_paths,
+        verify_paths,
+        verify_reports,
+        verify_stream,
+    )
     from ._render import render_reports, render_verify, verify_json_schema
+    from ._sources import ArxivClient, FetchEvent, PaperCache, PaperKey, SourceSession, fetch_papers
 
 __all__ = [
     "ArxivClient",
     "ArxivId",
+    "Block",
     "CacheError",
     "Claim",
     "ClaimResult",
     "ClaimcheckError",
+    "Document",
+    "DocumentUnusable",
     "Evidence",
+    "FetchEvent",
     "Finding",
     "InputError",
+    "MatchOptions",
     "MatchResult",
     "Matcher",
     "OutputError",
     "Paper",
     "PaperCache",
-    "DocumentUnusable",
+    "PaperKey",
+    "ParseResult",
     "Reference",
     "Report",
+    "ReportOutcome",
     "ReportParseError",
     "ReportResult",
     "ScorerUnavailable",
     "Source",
     "SourceError",
+    "SourceSession",
     "SourceUnavailable",
     "VerifyResult",
+    "VerifyStream",
     "__version__",
     "fetch_papers",
     "gate_failures",
@@ -90,12 +108,23 @@ __all__ = [
     "verify_json_schema",
     "verify_paths",
     "verify_reports",
+    "verify_stream",
 ]
 
 _LOCATIONS = {
-    "ArxivClient": "_arxiv",
-    "PaperCache": "_cache",
-    "fetch_papers": "_fetch",
+    "ArxivClient": "_sources",
+    "FetchEvent": "_sources",
+    "PaperCache": "_sources",
+    "PaperKey": "_sources",
+    "SourceSession": "_sources",
+    "fetch_papers": "_sources",
+    "Block": "_document",
+    "Document": "_document",
+    "MatchOptions": "_pipeline",
+    "ParseResult": "_pipeline",
+    "ReportOutcome": "_pipeline",
+    "VerifyStream": "_pipeline",
+    "verify_stream": "_pipeline",
     "gate_failures": "_gate",
     "ArxivId": "_ids",
     "parse_arxiv_id": "_ids",
@@ -146,6 +175,10 @@ def __getattr__(name: str) -> Any:
     if module is None:
         raise AttributeError(f"module 'claimcheck' has no attribute {name!r}")
     value = getattr(importlib.import_module(f".{module}", __name__), name)
+    if isinstance(value, type) or callable(value):
+        # Public names say where users find them: claimcheck.Paper, not claimcheck._models.Paper.
+        with contextlib.suppress(AttributeError, TypeError):
+            value.__module__ = __name__
     globals()[name] = value
     return value
 

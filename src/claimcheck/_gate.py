@@ -5,9 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 
 from ._errors import InputError
-from ._models import Finding, VerifyResult
+from ._models import Finding, ReportResult, VerifyResult
 
-__all__ = ["GATE_POLICIES", "gate_failures", "incomplete_sources", "parse_policies"]
+__all__ = [
+    "GATE_POLICIES",
+    "gate_failures",
+    "incomplete_sources",
+    "parse_policies",
+    "report_gate_failures",
+    "report_incomplete_sources",
+]
 
 _COUNT_CODES = frozenset({"papers_retrieved_mismatch", "claims_count_mismatch", "verified_count_mismatch"})
 _REFERENCE_CODES = frozenset({"reference_not_found", "reference_malformed"})
@@ -40,22 +47,20 @@ def parse_policies(values: Iterable[str]) -> frozenset[str]:
     return frozenset(policies - {"none"})
 
 
-def _all_findings(result: VerifyResult) -> Iterator[tuple[str, Finding]]:
-    for report in result.reports:
-        for finding in report.findings:
-            yield report.path, finding
-        for claim in report.claims:
-            for finding in claim.findings:
-                yield report.path, finding
+def _findings(report: ReportResult) -> Iterator[Finding]:
+    yield from report.findings
+    for claim in report.claims:
+        yield from claim.findings
 
 
-def gate_failures(result: VerifyResult, policies: frozenset[str]) -> list[str]:
-    """Reasons the gate fails under ``policies`` (empty when it passes), one line per matching finding.
+def report_gate_failures(report: ReportResult, policies: frozenset[str]) -> list[str]:
+    """Reasons one verified report fails the gate under ``policies`` (empty when it passes).
 
-    Example: ``gate_failures(result, frozenset({"unsupported"}))``
+    Example: ``report_gate_failures(result.reports[0], frozenset({"unsupported"}))``
     """
     reasons: list[str] = []
-    for path, finding in _all_findings(result):
+    path = report.path
+    for finding in _findings(report):
         matched = (
             ("unsupported" in policies and finding.code == "unsupported_verified_claim")
             or ("contradicted" in policies and finding.code == "contradicted")
@@ -67,19 +72,30 @@ def gate_failures(result: VerifyResult, policies: frozenset[str]) -> list[str]:
             where = f"{path}:{finding.line}" if finding.line is not None else path
             reasons.append(f"{where}: {finding.code}: {finding.message}")
     if "contradicted" in policies:
-        for report in result.reports:
-            for claim in report.claims:
-                coded = any(f.code == "contradicted" for f in claim.findings)
-                if claim.recomputed.label == "contradicted" and not coded:
-                    reasons.append(f"{report.path}:{claim.line}: contradicted: claim {claim.index}")
+        for claim in report.claims:
+            coded = any(f.code == "contradicted" for f in claim.findings)
+            if claim.recomputed.label == "contradicted" and not coded:
+                reasons.append(f"{path}:{claim.line}: contradicted: claim {claim.index}")
     return reasons
+
+
+def gate_failures(result: VerifyResult, policies: frozenset[str]) -> list[str]:
+    """Reasons the gate fails under ``policies`` (empty when it passes), one line per matching finding.
+
+    Example: ``gate_failures(result, frozenset({"unsupported"}))``
+    """
+    return [reason for report in result.reports for reason in report_gate_failures(report, policies)]
+
+
+def report_incomplete_sources(report: ReportResult) -> list[str]:
+    """References of one report that could not be fetched, so its verification is incomplete."""
+    return [
+        f"{report.path}:{ref.line}: {ref.arxiv_id}: source unavailable"
+        for ref in report.references
+        if ref.status == "unavailable"
+    ]
 
 
 def incomplete_sources(result: VerifyResult) -> list[str]:
     """References that could not be fetched, so verification is incomplete (exit code 3)."""
-    return [
-        f"{report.path}:{ref.line}: {ref.arxiv_id}: source unavailable"
-        for report in result.reports
-        for ref in report.references
-        if ref.status == "unavailable"
-    ]
+    return [line for report in result.reports for line in report_incomplete_sources(report)]

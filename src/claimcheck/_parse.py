@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._defaults import DEFAULT_MAX_REPORT_BYTES
 from ._errors import ReportParseError
 from ._ids import find_arxiv_id
 from ._models import Claim, Finding, Reference, Report, Reported, StatedFigures, TableFormat, UrlKind
@@ -19,7 +20,7 @@ from ._truncation import looks_truncated
 
 __all__ = ["DEFAULT_MAX_BYTES", "decode_report", "parse_report", "parse_report_file"]
 
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+DEFAULT_MAX_BYTES = DEFAULT_MAX_REPORT_BYTES
 
 _SECTION_NAMES: dict[str, tuple[str, ...]] = {
     "abstract": ("abstract", "summary"),

@@ -9,24 +9,24 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
+from .._defaults import DEFAULT_API_URL as DEFAULT_API_URL  # re-exported for the commands
 from .._errors import ClaimcheckError, InputError, ReportParseError, SourceUnavailable
 
 if TYPE_CHECKING:
     from .._models import InputErrorRecord
+    from .._sources import EventSink, SourceSession
 
 EXIT_OK = 0
 EXIT_GATE = 1
 EXIT_INPUT = 2
 EXIT_SOURCES = 3
-
-T = TypeVar("T")
 
 CacheOption = Annotated[
     Path | None,
@@ -62,8 +62,6 @@ OutputOption = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.", show_default=False),
 ]
-
-DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 
 
 def combine_exit_codes(*codes: int) -> int:
@@ -131,29 +129,80 @@ def handle_errors() -> Iterator[None]:
         raise typer.Exit(EXIT_OK) from None
 
 
-def call(fn: Callable[[], T]) -> T:
-    """Run ``fn`` under `handle_errors`."""
-    with handle_errors():
-        return fn()
-    raise AssertionError("unreachable")  # pragma: no cover
+@contextmanager
+def fetch_events() -> Iterator[EventSink]:
+    """The CLI's sink for the sources layer's events: a progress bar on stderr (only on a terminal) that
+    shows waits and retries, and warnings as ``claimcheck: warning: …`` lines once the bar is gone.
+
+    Waits and retries are also printed as lines when stderr is not a terminal, so a slow run in CI says why.
+    """
+    from .._sources import FetchEvent
+
+    warnings: list[str] = []
+    interactive = sys.stderr.isatty()
+    bar_cm = None
+    bar = task = None
+    if interactive:
+        from rich.console import Console
+        from rich.progress import Progress, TimeRemainingColumn
+
+        bar_cm = Progress(
+            *Progress.get_default_columns(),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        bar = bar_cm.__enter__()
+
+    def sink(event: FetchEvent) -> None:
+        nonlocal task
+        if event.kind == "warning":
+            warnings.append(event.message)
+        elif bar is not None:
+            if task is None:
+                task = bar.add_task("fetching", total=None)
+            if event.kind == "progress":
+                bar.update(
+                    task, description=f"fetching {event.what}", completed=event.done, total=event.total
+                )
+            else:
+                bar.update(task, description=f"fetching: {event.message}")
+        elif event.kind in ("wait", "retry"):
+            say("note", event.message)
+
+    try:
+        yield sink
+    finally:
+        if bar_cm is not None:
+            bar_cm.__exit__(None, None, None)
+        for message in warnings:
+            warn(message)
 
 
 @contextmanager
-def progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on stderr, only when stderr is a terminal."""
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import Progress
+def open_session(
+    events: EventSink,
+    *,
+    offline: bool,
+    cache: Path | None,
+    no_cache: bool = False,
+    sources: Path | None = None,
+    api_url: str = DEFAULT_API_URL,
+    delay: float = 3.0,
+) -> Iterator[SourceSession]:
+    """The one `SourceSession` of a command, built from its options; closed (with its cache) on leaving."""
+    from .._sources import PaperCache, SourceSession
 
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("fetching arXiv metadata", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
+    paper_cache = None if no_cache else PaperCache(cache, events=events)
+    session = SourceSession(
+        cache=paper_cache, sources=sources, offline=offline, api_url=api_url, delay=delay, events=events
+    )
+    try:
+        yield session
+    finally:
+        session.close()
+        if paper_cache is not None:
+            paper_cache.close()
 
 
 def emit(text: str, output: Path | None) -> None:

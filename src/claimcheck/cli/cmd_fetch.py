@@ -22,13 +22,14 @@ from ._common import (
     DelayOption,
     OutputOption,
     emit,
+    fetch_events,
     handle_errors,
-    progress_bar,
+    open_session,
     warn,
 )
 
 if TYPE_CHECKING:
-    from .._cache import PaperCache
+    from .._sources import PaperCache
 
 __all__ = ["cache_app"]
 
@@ -55,16 +56,15 @@ class StatsFormat(StrEnum):
 @contextmanager
 def _opened_cache(path: Path | None) -> Iterator[PaperCache]:
     """The paper cache at ``path`` (default location when None), closed on leaving; its warnings are shown
-    once the work inside succeeded."""
-    from .._cache import PaperCache
+    once the work inside is done."""
+    from .._sources import PaperCache
 
-    paper_cache = PaperCache(path)
-    try:
-        yield paper_cache
-    finally:
-        paper_cache.close()
-    for message in paper_cache.warnings:
-        warn(message)
+    with fetch_events() as events:
+        paper_cache = PaperCache(path, events=events)
+        try:
+            yield paper_cache
+        finally:
+            paper_cache.close()
 
 
 @app.command("fetch")
@@ -95,34 +95,23 @@ def fetch_command(
 ) -> None:
     """Fetch arXiv metadata through recorded sources, the cache and the API (exit 3: some unavailable)."""
     with handle_errors():
-        from .._arxiv import ArxivClient
-        from .._fetch import fetch_papers, save_papers
         from .._render.papers import render_papers
+        from .._sources import fetch_papers
 
-        messages: list[str] = []
         with (
-            _opened_cache(cache) as paper_cache,
-            ArxivClient(api_url=api_url, delay=delay) as client,
-            progress_bar() as progress,
+            fetch_events() as events,
+            open_session(
+                events, offline=offline, cache=cache, sources=sources, api_url=api_url, delay=delay
+            ) as session,
         ):
-            papers = fetch_papers(
-                ids,
-                cache=paper_cache,
-                sources=sources,
-                offline=offline,
-                client=client,
-                progress=progress,
-                warnings=messages,
-            )
-        for message in messages:
-            warn(message)
+            papers = fetch_papers(ids, session=session)
+            if save is not None:
+                session.save(papers, save)
         for paper in papers:
             if paper.status in ("unavailable", "malformed", "not_found") and paper.message:
                 warn(f"{paper.arxiv_id}: {paper.status}: {paper.message}")
             elif paper.version_missing and paper.message:
                 warn(f"{paper.arxiv_id}: {paper.message}")
-        if save is not None:
-            save_papers(papers, save)
         color = output is None and sys.stdout.isatty()
         emit(render_papers(papers, fmt.value, color=color), output)
         raise typer.Exit(EXIT_SOURCES if any(p.status == "unavailable" for p in papers) else EXIT_OK)
@@ -163,13 +152,15 @@ def cache_import_command(
     cache: CacheOption = None,
 ) -> None:
     """Store the papers of a directory of recorded Atom files in the cache."""
+    from .._sources import import_into_cache
+
     with handle_errors():
         if not directory.is_dir():
             from .._errors import InputError
 
             raise InputError("not a directory", path=str(directory))
         with _opened_cache(cache) as paper_cache:
-            count = paper_cache.import_dir(directory)
+            count = import_into_cache(paper_cache, directory, events=paper_cache.events)
         emit(f"imported {count} papers into {paper_cache.path}\n", None)
 
 
@@ -181,7 +172,9 @@ def cache_export_command(
     cache: CacheOption = None,
 ) -> None:
     """Write every cached paper as an Atom file (readable by --sources and `cache import`)."""
+    from .._sources import export_cache
+
     with handle_errors():
         with _opened_cache(cache) as paper_cache:
-            count = paper_cache.export_dir(directory)
+            count = export_cache(paper_cache, directory)
         emit(f"exported {count} papers to {directory}\n", None)

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from .._defaults import DEFAULT_MAX_REPORT_BYTES
 from ._app import app
 from ._common import EXIT_INPUT, EXIT_OK, OutputOption, emit, handle_errors, report_input_errors
 
@@ -34,7 +35,7 @@ def parse_command(
     ],
     fmt: Annotated[ParseFormat, typer.Option("--format", "-f", help="Output format.")] = ParseFormat.table,
     output: OutputOption = None,
-    max_size: MaxSizeOption = 10 * 1024 * 1024,
+    max_size: MaxSizeOption = DEFAULT_MAX_REPORT_BYTES,
 ) -> None:
     """Parse reports into typed records: title, stated figures, claims, references."""
     with handle_errors():

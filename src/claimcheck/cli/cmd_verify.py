@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
+from .._defaults import DEFAULT_MAX_REPORT_BYTES
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
@@ -28,8 +29,9 @@ from ._common import (
     ScorerOption,
     combine_exit_codes,
     emit,
+    fetch_events,
     handle_errors,
-    progress_bar,
+    open_session,
     report_input_errors,
     say,
     warn,
@@ -37,10 +39,9 @@ from ._common import (
 from .cmd_parse import MaxSizeOption
 
 if TYPE_CHECKING:
-    from .._arxiv import ArxivClient
-    from .._cache import PaperCache
     from .._models import InputErrorRecord, VerifyResult
     from .._pipeline import MatchOptions
+    from .._sources import PaperCache, SourceSession
 
 
 class VerifyFormat(StrEnum):
@@ -87,7 +88,7 @@ def verify_command(
             "--jobs", "-j", min=1, help="Worker processes (default: the number of cores).", show_default=False
         ),
     ] = None,
-    max_size: MaxSizeOption = 10 * 1024 * 1024,
+    max_size: MaxSizeOption = DEFAULT_MAX_REPORT_BYTES,
     cache: CacheOption = None,
     api_url: ApiUrlOption = DEFAULT_API_URL,
     delay: DelayOption = 3.0,
@@ -103,22 +104,29 @@ def verify_command(
 
             raise InputError("--sources must be a directory of recorded API responses", path=str(sources))
         color = output is None and sys.stdout.isatty()
-        with _session(
-            offline=offline, cache_path=cache, no_cache=no_cache, api_url=api_url, delay=delay
-        ) as run:
+        with (
+            fetch_events() as events,
+            open_session(
+                events,
+                offline=offline,
+                cache=cache,
+                no_cache=no_cache,
+                sources=sources,
+                api_url=api_url,
+                delay=delay,
+            ) as session,
+        ):
             job = _Job(
                 paths=paths,
                 fmt=fmt.value,
                 color=color,
                 output=output,
-                sources=sources,
-                offline=offline,
-                options=_options(scorer, model, run.cache),
+                options=_options(scorer, model, session.cache),
                 jobs=jobs or os.cpu_count() or 1,
                 max_size=max_size,
                 policies=policies,
             )
-            outcome = _verify(job, run)
+            outcome = _verify(job, session)
 
         codes = [EXIT_OK]
         report_input_errors(outcome.errors)
@@ -140,13 +148,6 @@ _GATE_SHOWN = 20
 
 
 @dataclass
-class _Session:
-    cache: PaperCache | None
-    client: ArxivClient | None
-    warnings: list[str] = field(default_factory=list)
-
-
-@dataclass
 class _Outcome:
     """What the command reports after the output is written: input errors, missing sources, the gate."""
 
@@ -154,30 +155,6 @@ class _Outcome:
     unavailable: int = 0
     gate: list[str] = field(default_factory=list)
     gate_count: int = 0
-
-
-@contextmanager
-def _session(
-    *, offline: bool, cache_path: Path | None, no_cache: bool, api_url: str, delay: float
-) -> Iterator[_Session]:
-    from .._cache import PaperCache
-
-    cache = None if no_cache else PaperCache(cache_path)
-    client = None
-    if not offline:
-        from .._arxiv import ArxivClient
-
-        client = ArxivClient(api_url=api_url, delay=delay)
-    run = _Session(cache, client)
-    try:
-        yield run
-    finally:
-        if client is not None:
-            client.close()
-        if cache is not None:
-            cache.close()
-        for message in [*(cache.warnings if cache is not None else []), *run.warnings]:
-            warn(message)
 
 
 def _options(scorer: str, model: Path | None, cache: PaperCache | None) -> MatchOptions:
@@ -207,50 +184,45 @@ class _Job:
     fmt: str
     color: bool
     output: Path | None
-    sources: Path | None
-    offline: bool
     options: MatchOptions
     jobs: int
     max_size: int
     policies: frozenset[str]
 
 
-def _verify(job: _Job, run: _Session) -> _Outcome:
+def _verify(job: _Job, session: SourceSession) -> _Outcome:
     """Verify and write the output; every format but html streams report by report (flat memory)."""
     from .._pipeline import verify_stream
     from .._render import STREAM_FORMATS, ReportChunker, verify_writer
     from .._version import __version__
 
     chunker = ReportChunker(job.fmt, color=job.color) if job.fmt in STREAM_FORMATS else None
-    with progress_bar() as progress:
-        stream = verify_stream(
-            job.paths,
-            cache=run.cache,
-            sources=job.sources,
-            offline=job.offline,
-            client=run.client,
-            options=job.options,
-            jobs=job.jobs,
-            max_bytes=job.max_size,
-            progress=progress,
-            warnings=run.warnings,
-            chunker=chunker,
-            policies=job.policies,
-            keep_results=chunker is None,
-        )
-    if chunker is None:
-        return _write_whole(job, stream.result())
-    outcome = _Outcome()
-    with _open_output(job.output) as out:
-        writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
-        for report in stream:
-            writer.add(report.chunk, report.path, report.summary)
-            outcome.unavailable += len(report.unavailable)
-            outcome.gate += report.gate[: _GATE_SHOWN - len(outcome.gate)]
-            outcome.gate_count += len(report.gate)
-        writer.close(stream.summary(), stream.errors, stream.papers)
-    outcome.errors = stream.errors
-    return outcome
+    stream = verify_stream(
+        job.paths,
+        session=session,
+        options=job.options,
+        jobs=job.jobs,
+        max_bytes=job.max_size,
+        chunker=chunker,
+        policies=job.policies,
+        keep_results=chunker is None,
+    )
+    with stream:
+        if chunker is None:
+            return _write_whole(job, stream.result())
+        outcome = _Outcome()
+        with _open_output(job.output) as out:
+            writer = verify_writer(
+                chunker, out, version=__version__, scorer=stream.scorer, total=stream.total
+            )
+            for report in stream:
+                writer.add(report.chunk, report.path, report.summary)
+                outcome.unavailable += len(report.unavailable)
+                outcome.gate += report.gate[: _GATE_SHOWN - len(outcome.gate)]
+                outcome.gate_count += len(report.gate)
+            writer.close(stream.summary(), stream.errors, stream.papers)
+        outcome.errors = stream.errors
+        return outcome
 
 
 def _write_whole(job: _Job, result: VerifyResult) -> _Outcome:

@@ -1,39 +1,36 @@
 """The arXiv query API client: batched, polite, bounded, and honest about failure.
 
-Policy (arXiv API terms of use, https://info.arxiv.org/help/api/tou.html): one connection, at least
-``delay`` seconds (3 by default) between requests, retries included. Ids go ``batch_size`` to a request with
-``max_results`` set to the batch, because the API's default of 10 silently drops the rest; batches are also
-kept short enough to stay clear of HTTP 414, and a 414 splits the batch. Results are indexed by the id the
-API returns, never by position (entry order is not request order, and missing ids leave no placeholder).
+Ids go ``batch_size`` to a request with ``max_results`` set to the batch, because the API's default of 10
+silently drops the rest; batches are also kept short enough to stay clear of HTTP 414, and a 414 splits the
+batch. Results are indexed by the id the API returns, never by position (entry order is not request order,
+and missing ids leave no placeholder). Every request goes through one `PoliteHttp` (one connection, the
+``delay`` between any two requests, retries with backoff that honours ``Retry-After``).
 
-Failures: 429, 5xx, timeouts, transport errors and unparseable bodies are retried with exponential backoff
-and jitter (``Retry-After`` honoured, capped); after the last retry, or once the call's time budget is spent,
-the ids are ``unavailable`` — never ``not_found``. A 400 with an error entry marks the ids it names
-``malformed`` and is not retried.
+Failures: after the last retry, or once an optional time limit is reached, the ids are ``unavailable`` —
+never ``not_found``. A 400 with an error entry marks the ids it names ``malformed`` and is not retried.
+There is no fixed time budget: the rate is the policy, and the total is what the ids need.
 """
 
 from __future__ import annotations
 
-import email.utils
-import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 import httpx
 
+from .._errors import SourceUnavailable
+from .._ids import ArxivId, parse_arxiv_id
+from .._models import Paper
 from ._atom import AtomFeed, parse_atom
-from ._errors import SourceUnavailable
-from ._ids import ArxivId, parse_arxiv_id
-from ._models import Paper
-from ._version import __version__
+from ._http import HttpAnswer, PoliteHttp, Retry, user_agent
 
 __all__ = ["DEFAULT_API_URL", "USER_AGENT", "ArxivClient", "papers_per_input"]
 
-DEFAULT_API_URL = "https://export.arxiv.org/api/query"
-USER_AGENT = f"claimcheck/{__version__} (citation auditor; +https://example.invalid/claimcheck)"
-_RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+from .._defaults import DEFAULT_API_URL
+
+USER_AGENT = user_agent()
 
 
 class _UriTooLong(Exception):
@@ -44,22 +41,6 @@ class _UriTooLong(Exception):
 class _Answer:
     status: int
     feed: AtomFeed
-
-
-def _parse_retry_after(value: str | None, now: float) -> float | None:
-    """Seconds to wait from a ``Retry-After`` header (seconds or an HTTP date); None when absent or bad."""
-    if value is None:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - now)
 
 
 def _key(ident: ArxivId) -> str:
@@ -88,23 +69,20 @@ def papers_per_input(
     ]
 
 
-def _restated(exc: SourceUnavailable, message: str, url: str) -> SourceUnavailable:
-    """``exc`` (its HTTP status and Retry-After kept) with a message that says why the client gave up."""
-    return SourceUnavailable(message, url=url, status=exc.status, retry_after=exc.retry_after)
-
-
 class ArxivClient:
     """Fetch paper metadata from the arXiv query API.
 
     Parameters:
         http: the `httpx.Client` to send requests with (tests inject one with a ``MockTransport``); when None,
-            the client makes its own with one connection, and closes it in `close`.
+            one is made with a single connection and closed in `close`. polite: a `PoliteHttp` shared with
+            other arXiv requests (full text); when given, ``http`` and the politeness options are its own.
         api_url: the query endpoint. delay: minimum seconds between two requests (retries included).
         batch_size: ids per request (and ``max_results``). max_retries: retries after the first try.
         timeout: per-request timeout in seconds. backoff: first backoff (default 1.5 × delay), doubled, with
-            jitter. max_retry_after: cap on a server's ``Retry-After``. max_total: time budget of one `fetch`
-            call; past it the remaining ids are ``unavailable``. max_url_length: batches stay under it.
-        sleep, clock, rng: injected for tests.
+            jitter. max_retry_after: cap on a server's ``Retry-After``. max_total: an optional time limit of
+            one `fetch` call (None, the default: no limit); past it the remaining ids are ``unavailable``.
+            max_url_length: batches stay under it. mailto: the contact in the User-Agent.
+        sleep, clock, rng, wallclock: injected for tests.
 
     Example: ``with ArxivClient() as c: papers = c.fetch(["2005.13013v2", "astro-ph/0601001"])``
     """
@@ -113,55 +91,36 @@ class ArxivClient:
         self,
         http: httpx.Client | None = None,
         *,
+        polite: PoliteHttp | None = None,
         api_url: str = DEFAULT_API_URL,
-        delay: float = 3.0,
         batch_size: int = 100,
-        max_retries: int = 4,
-        timeout: float = 20.0,
-        backoff: float | None = None,
-        max_retry_after: float = 60.0,
-        max_total: float = 110.0,
+        max_total: float | None = None,
         max_url_length: int = 4000,
-        sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], float] = time.monotonic,
-        rng: Callable[[], float] = random.random,
-        wallclock: Callable[[], float] = time.time,
+        **politeness: Any,
     ) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
-        self._owns_http = http is None
-        self._http = http if http is not None else self._default_http(timeout)
+        self._owns_polite = polite is None
+        self.http = polite if polite is not None else PoliteHttp(http, **politeness)
         self.api_url = api_url
-        self.delay = delay
         self.batch_size = batch_size
-        self.max_retries = max_retries
-        self.timeout = timeout
-        # Backoff scales with the politeness asked for: 3 s delay → 4.5, 9, 18, 36 s (before jitter).
-        self.backoff = backoff if backoff is not None else max(delay, 0.1) * 1.5
-        self.max_retry_after = max_retry_after
         self.max_total = max_total
         self.max_url_length = max_url_length
-        self._sleep = sleep
-        self._clock = clock
-        self._rng = rng
-        self._wallclock = wallclock
-        self._last_request: float | None = None
-        self.requests = 0
 
-    @staticmethod
-    def _default_http(timeout: float) -> httpx.Client:
-        return httpx.Client(
-            # The terms of use allow a single connection at a time.
-            limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
-            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-            headers={"User-Agent": USER_AGENT},
-            follow_redirects=True,
-        )
+    @property
+    def requests(self) -> int:
+        """Requests sent through this client's connection so far."""
+        return self.http.requests
+
+    @property
+    def delay(self) -> float:
+        """Minimum seconds between two requests."""
+        return self.http.delay
 
     def close(self) -> None:
-        """Close the HTTP client if this object made it."""
-        if self._owns_http:
-            self._http.close()
+        """Close the connection if this object made it."""
+        if self._owns_polite:
+            self.http.close()
 
     def __enter__(self) -> ArxivClient:
         return self
@@ -170,6 +129,9 @@ class ArxivClient:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()
+
+    def _deadline(self) -> float | None:
+        return None if self.max_total is None else self.http.now() + self.max_total
 
     # -- public -------------------------------------------------------------------------------------
 
@@ -183,7 +145,7 @@ class ArxivClient:
 
         Example: ``ArxivClient(delay=3).fetch(["2005.13013v2", "abc"])[1].status == "malformed"``
         """
-        deadline = self._clock() + self.max_total
+        deadline = self._deadline()
         return papers_per_input(ids, lambda wanted: self._fetch_unique(wanted, deadline, progress))
 
     def fetch_ids(
@@ -194,7 +156,7 @@ class ArxivClient:
         Example: ``ArxivClient().fetch_ids([ArxivId("2005.13013", 2)])["2005.13013v2"].status``
         """
         unique = list({_key(i): i for i in ids}.values())
-        return self._fetch_unique(unique, self._clock() + self.max_total, progress)
+        return self._fetch_unique(unique, self._deadline(), progress)
 
     # -- batching -----------------------------------------------------------------------------------
 
@@ -215,7 +177,7 @@ class ArxivClient:
         return batches
 
     def _fetch_unique(
-        self, ids: list[ArxivId], deadline: float, progress: Callable[[int, int], None] | None
+        self, ids: list[ArxivId], deadline: float | None, progress: Callable[[int, int], None] | None
     ) -> dict[str, Paper]:
         results: dict[str, Paper] = {}
         total = len(ids)
@@ -305,7 +267,7 @@ class ArxivClient:
         return best.model_copy(update=update)
 
     def _recheck_missing_versions(
-        self, results: dict[str, Paper], deadline: float, down: SourceUnavailable | None
+        self, results: dict[str, Paper], deadline: float | None, down: SourceUnavailable | None
     ) -> None:
         """A cited vN with no entry: ask for the paper itself, so that "v3 missing" is not "not found"."""
         missing = [
@@ -355,90 +317,27 @@ class ArxivClient:
         id_list = ",".join(str(i) for i in batch)
         return f"{self.api_url}?search_query=&id_list={id_list}&start=0&max_results={max(len(batch), 1)}"
 
-    def _wait_turn(self, extra: float, deadline: float) -> None:
-        """Sleep until ``delay`` has passed since the last request, and ``extra`` (backoff) from now."""
-        now = self._clock()
-        wait = extra
-        if self._last_request is not None:
-            wait = max(wait, self._last_request + self.delay - now)
-        if wait > 0:
-            if now + wait > deadline:
-                raise SourceUnavailable(
-                    f"time budget of {self.max_total:g} s spent (next try would wait {wait:.1f} s)"
-                )
-            self._sleep(wait)
+    def _query(self, batch: list[ArxivId], deadline: float | None) -> _Answer:
+        return self.http.get(self._url(batch), _read_answer, what="arXiv API", deadline=deadline)
 
-    def _query(self, batch: list[ArxivId], deadline: float) -> _Answer:
-        url = self._url(batch)
-        last: SourceUnavailable | None = None
-        backoff_wait = 0.0
-        for attempt in range(self.max_retries + 1):
-            try:
-                self._wait_turn(backoff_wait if last is not None else 0.0, deadline)
-            except SourceUnavailable as budget:
-                if last is None:
-                    raise SourceUnavailable(budget.message, url=url) from None
-                raise _restated(last, f"{last.message}; {budget.message}", url) from None
-            remaining = deadline - self._clock()
-            if remaining <= 0:
-                raise last or SourceUnavailable(f"time budget of {self.max_total:g} s spent", url=url)
-            try:
-                answer = self._send(url, min(self.timeout, remaining))
-            except _UriTooLong:
-                raise
-            except SourceUnavailable as exc:
-                last = exc
-                if exc.status is not None and exc.status not in _RETRY_STATUSES:
-                    raise
-                if attempt == self.max_retries:
-                    break
-                backoff_wait = self.backoff * (2**attempt) * (0.5 + 0.5 * self._rng())
-                if exc.retry_after is not None:
-                    if exc.retry_after > self.max_retry_after:
-                        message = f"{exc.message}; server asks to retry after {exc.retry_after:g} s"
-                        raise _restated(exc, message, url) from exc
-                    backoff_wait = exc.retry_after
-                continue
-            return answer
-        assert last is not None
-        raise _restated(last, f"{last.message} (gave up after {self.max_retries + 1} tries)", url)
 
-    def _send(self, url: str, timeout: float) -> _Answer:
-        self.requests += 1
+def _read_answer(answer: HttpAnswer) -> _Answer:
+    """An API answer as a feed: 200 and 400 (error entries) are read; a 414 splits the batch; a garbled body
+    is retried (usually a transient fault of the service); any other status gives up at once."""
+    if answer.status == 414:
+        raise _UriTooLong(answer.url)
+    if answer.status == 400:
         try:
-            response = self._http.get(
-                url,
-                headers={"User-Agent": USER_AGENT},
-                timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-            )
-            body = response.content
-        except httpx.TimeoutException as exc:
-            raise SourceUnavailable(f"arXiv API timed out ({type(exc).__name__})", url=url) from exc
-        except httpx.HTTPError as exc:
-            raise SourceUnavailable(f"arXiv API unreachable: {type(exc).__name__}: {exc}", url=url) from exc
-        finally:
-            self._last_request = self._clock()
-        status = response.status_code
-        if status == 414:
-            raise _UriTooLong(url)
-        if status in _RETRY_STATUSES:
-            retry_after = _parse_retry_after(response.headers.get("Retry-After"), self._wallclock())
-            raise SourceUnavailable(
-                f"arXiv API answered HTTP {status}", url=url, status=status, retry_after=retry_after
-            )
-        if status == 400:
-            try:
-                feed = parse_atom(body)
-            except SourceUnavailable as exc:
-                raise SourceUnavailable(
-                    f"arXiv API answered HTTP 400: {exc.message}", url=url, status=400
-                ) from exc
-            return _Answer(400, feed)
-        if status != 200:
-            raise SourceUnavailable(f"arXiv API answered HTTP {status}", url=url, status=status)
-        try:
-            feed = parse_atom(body)
+            return _Answer(400, parse_atom(answer.body))
         except SourceUnavailable as exc:
-            # Retryable: a truncated or garbled body is usually a transient fault of the service.
-            raise SourceUnavailable(f"arXiv API sent an unusable body: {exc.message}", url=url) from exc
-        return _Answer(200, feed)
+            raise SourceUnavailable(
+                f"arXiv API answered HTTP 400: {exc.message}", url=answer.url, status=400
+            ) from exc
+    if answer.status != 200:
+        raise SourceUnavailable(
+            f"arXiv API answered HTTP {answer.status}", url=answer.url, status=answer.status
+        )
+    try:
+        return _Answer(200, parse_atom(answer.body))
+    except SourceUnavailable as exc:
+        raise Retry(f"arXiv API sent an unusable body: {exc.message}", url=answer.url) from exc

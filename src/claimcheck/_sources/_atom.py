@@ -30,9 +30,9 @@ import defusedxml
 import defusedxml.ElementTree as DET
 import feedparser
 
-from ._errors import SourceUnavailable
-from ._ids import ArxivId, parse_arxiv_id
-from ._models import Paper
+from .._errors import SourceUnavailable
+from .._ids import ArxivId, parse_arxiv_id
+from .._models import Paper
 
 __all__ = [
     "ARXIV_NS",

@@ -1,0 +1,419 @@
+"""The whole run over files: parse each report once → fetch the cited papers once → verify, audit and render
+each report in worker processes → the batch audit.
+
+Memory stays flat whatever the number of reports: parsed reports wait in a spool file (pickled by our own
+workers, read back only by them), the parent keeps a few hundred bytes per report, and each worker keeps
+only a bounded cache of prepared papers. Output order is input order, whatever the number of workers.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from .._errors import ClaimcheckError
+from .._inputs import discover_reports
+from .._models import (
+    BatchSummary,
+    InputErrorRecord,
+    Paper,
+    Report,
+    ReportResult,
+    ReportSummary,
+    VerifyResult,
+)
+from .._parse import DEFAULT_MAX_BYTES
+from .._sources import PaperKey, SourceSession
+from .._version import __version__
+from ._parsing import parse_one
+from ._pool import WorkerPool, batched
+from ._verifier import MatchOptions, Verifier
+
+if TYPE_CHECKING:
+    from .._audit import ClaimKey
+
+__all__ = ["ReportOutcome", "VerifyStream", "verify_paths", "verify_reports", "verify_stream"]
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    """What a streamed run keeps of one verified report: the rendered chunk and compact keys, not the report.
+
+    ``chunk`` is the report rendered by the run's chunker ("" without one); ``claims`` feed the batch audit;
+    ``gate`` are the reasons the report fails the CI gate; ``unavailable`` its references that could not be
+    fetched; ``result`` the whole `ReportResult` only when the run keeps results.
+    """
+
+    path: str
+    summary: ReportSummary
+    chunk: str
+    claims: list[ClaimKey]
+    gate: list[str]
+    unavailable: list[str]
+    result: ReportResult | None = None
+
+
+@dataclass(frozen=True)
+class _Task:
+    """What every worker needs for the whole run: picklable, sent once to each worker."""
+
+    options: MatchOptions
+    chunker: Callable[[ReportResult, int, int], str] | None
+    policies: frozenset[str]
+    keep_results: bool
+    max_bytes: int
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """A report parsed in a worker: its pickled form (for the spool) and the papers it cites."""
+
+    path: str
+    data: bytes
+    keys: tuple[PaperKey, ...]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """One report to verify: its number, the run's total, its pickled form and the papers it needs."""
+
+    number: int
+    total: int
+    data: bytes
+    papers: dict[PaperKey, Paper]
+    latest: dict[str, Paper]
+
+
+class _Worker:
+    """Per-process state of a run: the task and a verifier (its prepared papers and verdicts)."""
+
+    def __init__(self, task: _Task, verifier: Verifier | None = None) -> None:
+        self.task = task
+        self.verifier = verifier or Verifier(task.options)
+
+    def outcome(self, work: _Work) -> ReportOutcome:
+        from .._audit import claim_keys
+        from .._gate import report_gate_failures, report_incomplete_sources
+
+        task = self.task
+        report: Report = pickle.loads(work.data)  # noqa: S301 (our own workers wrote it, this run)
+        result = self.verifier.verify(report, work.papers, work.latest)
+        return ReportOutcome(
+            path=result.path,
+            summary=result.summary,
+            chunk=task.chunker(result, work.number, work.total) if task.chunker is not None else "",
+            claims=claim_keys(result),
+            gate=report_gate_failures(result, task.policies) if task.policies else [],
+            unavailable=report_incomplete_sources(result),
+            result=result if task.keep_results else None,
+        )
+
+
+_WORKER: _Worker | None = None
+
+
+def _setup(task: _Task, verifier: Verifier | None = None) -> None:
+    global _WORKER
+    _WORKER = _Worker(task, verifier)
+
+
+def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
+    assert _WORKER is not None
+    out: list[_Parsed | InputErrorRecord] = []
+    for path in items:
+        parsed = parse_one(Path(path), _WORKER.task.max_bytes)
+        if isinstance(parsed, InputErrorRecord):
+            out.append(parsed)
+            continue
+        keys = tuple(
+            dict.fromkeys((r.arxiv_id, r.version) for r in parsed.references if r.arxiv_id is not None)
+        )
+        out.append(_Parsed(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), keys))
+    return out
+
+
+def _verify_chunk(items: Sequence[_Work]) -> list[ReportOutcome]:
+    assert _WORKER is not None
+    return [_WORKER.outcome(w) for w in items]
+
+
+class _Spool:
+    """Parsed reports waiting for verification, in a private temporary file; a few numbers each in memory."""
+
+    def __init__(self) -> None:
+        self._file: IO[bytes] = tempfile.TemporaryFile(prefix="claimcheck-")  # noqa: SIM115 (closed in close)
+        self.entries: list[tuple[int, int, tuple[PaperKey, ...]]] = []
+
+    def add(self, parsed: _Parsed) -> None:
+        offset = self._file.seek(0, os.SEEK_END)
+        self._file.write(parsed.data)
+        self.entries.append((offset, len(parsed.data), parsed.keys))
+
+    def read(self, index: int) -> tuple[bytes, tuple[PaperKey, ...]]:
+        offset, size, keys = self.entries[index]
+        self._file.seek(offset)
+        return self._file.read(size), keys
+
+    def close(self) -> None:
+        self._file.close()
+
+
+class VerifyStream:
+    """A verify run whose reports stream through the pipeline one by one, in input order.
+
+    Built by `verify_stream`: the inputs are parsed once and the cited papers fetched (``errors``, ``papers``
+    and ``total`` are known from the start); iterating verifies, audits and renders each report (in worker
+    processes with ``jobs > 1``) and yields its `ReportOutcome`; `summary` is the batch summary once
+    iteration is over. Memory stays flat whatever the number of reports: only compact per-claim keys are
+    kept, for the batch audit.
+
+    Example: ``s = verify_stream(["reports/"], session=SourceSession(offline=True, sources=Path("fixtures/arxiv")))``,
+    ``chunks = [o.chunk for o in s]``, then ``s.summary().supported``.
+    """
+
+    def __init__(
+        self,
+        spool: _Spool,
+        errors: list[InputErrorRecord],
+        papers: dict[PaperKey, Paper],
+        latest: dict[str, Paper],
+        task: _Task,
+        pool: WorkerPool,
+    ) -> None:
+        self._spool = spool
+        self.errors = errors
+        self._papers = papers
+        self._latest = latest
+        self._task = task
+        self._pool: WorkerPool | None = pool
+        self._claims: list[ClaimKey] = []
+        self._summaries: list[ReportSummary] = []
+        self._done = False
+
+    def close(self) -> None:
+        """Stop the worker processes and drop the spool; `summary` does it, and so does leaving a ``with``
+        block. Idempotent.
+
+        Example: ``with verify_stream(["reports/"], jobs=2) as s: ...``
+        """
+        pool, self._pool = getattr(self, "_pool", None), None
+        if pool is not None:
+            pool.close()
+        spool = getattr(self, "_spool", None)
+        if spool is not None:
+            spool.close()
+
+    def __enter__(self) -> VerifyStream:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        self.close()
+
+    @property
+    def total(self) -> int:
+        """How many reports will be verified (the inputs that parsed)."""
+        return len(self._spool.entries)
+
+    @property
+    def scorer(self) -> str:
+        """The scorer name."""
+        return self._task.options.scorer
+
+    @property
+    def papers(self) -> list[Paper]:
+        """Every cited paper once, sorted by arXiv id and version."""
+        return [self._papers[k] for k in sorted(self._papers, key=lambda k: (k[0], k[1] or 0))]
+
+    def _work(self) -> Iterator[_Work]:
+        total = self.total
+        for index in range(total):
+            data, keys = self._spool.read(index)
+            papers = {k: self._papers[k] for k in keys if k in self._papers}
+            latest = {k[0]: self._latest[k[0]] for k in keys if k[0] in self._latest}
+            yield _Work(index + 1, total, data, papers, latest)
+
+    def __iter__(self) -> Iterator[ReportOutcome]:
+        if self._done:
+            raise ClaimcheckError("a verify stream can be iterated only once")
+        self._done = True
+        pool = self._pool
+        if pool is None:
+            raise ClaimcheckError("this verify stream is closed")
+        size = max(1, min(16, self.total // (pool.jobs * 4)))
+        try:
+            for outcome in pool.map(_verify_chunk, _chunks(self._work(), size)):
+                self._claims.extend(outcome.claims)
+                self._summaries.append(outcome.summary)
+                yield outcome
+        except BaseException:
+            self.close()
+            raise
+
+    def result(self) -> VerifyResult:
+        """Verify every report and return the whole `VerifyResult` (the stream must keep its results).
+
+        Example: ``verify_stream(["reports/"], keep_results=True).result().summary.supported``
+        """
+        if not self._task.keep_results:
+            raise ClaimcheckError("result() needs a stream started with keep_results=True")
+        reports = [o.result for o in self if o.result is not None]
+        return VerifyResult(
+            version=__version__,
+            scorer=self.scorer,
+            reports=reports,
+            errors=self.errors,
+            summary=self.summary(),
+            papers=self.papers,
+        )
+
+    def summary(self) -> BatchSummary:
+        """Totals over the reports verified so far and the batch-level findings (`audit_batch`)."""
+        from .._audit import audit_batch_keys
+
+        sums = self._summaries
+        pool = self._pool
+        try:
+            findings = audit_batch_keys(
+                self._claims,
+                jobs=pool.jobs if pool is not None else 1,
+                executor=pool.executor if pool is not None else None,
+            )
+        finally:
+            self.close()
+        return BatchSummary(
+            reports=len(sums),
+            claims=sum(s.claims for s in sums),
+            reported_verified=sum(s.reported_verified for s in sums),
+            supported=sum(s.supported for s in sums),
+            contradicted=sum(s.contradicted for s in sums),
+            not_found=sum(s.not_found for s in sums),
+            unverifiable=sum(s.unverifiable for s in sums),
+            errors=len(self.errors),
+            findings=findings,
+        )
+
+
+def _chunks(items: Iterator[_Work], size: int) -> Iterator[list[_Work]]:
+    chunk: list[_Work] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def verify_stream(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    session: SourceSession | None = None,
+    options: MatchOptions | None = None,
+    jobs: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    chunker: Callable[[ReportResult, int, int], str] | None = None,
+    policies: frozenset[str] = frozenset(),
+    keep_results: bool = False,
+) -> VerifyStream:
+    """Start a streamed verify run: parse every input once, fetch the cited papers once, and return the
+    `VerifyStream` that verifies the reports as it is iterated.
+
+    Parameters: ``paths``, report files and directories (recursed); ``session``, where papers come from (a
+    `SourceSession`; default: online, no cache); ``options``, the scorer and its model (checked here, before
+    any worker starts: a bad scorer or model is an error now, not a dead worker later); ``jobs``, worker
+    processes; ``max_bytes``, larger report files are refused; ``chunker``, renders each verified report
+    (number, total) into its `ReportOutcome.chunk` (a `claimcheck._render.ReportChunker`); ``policies``, the
+    CI gate policies (`claimcheck._gate`); ``keep_results``, keep each whole `ReportResult` in its outcome.
+
+    Example: ``for outcome in verify_stream(["reports/"], chunker=ReportChunker("jsonl")): ...``
+    """
+    options = options or MatchOptions()
+    verifier = Verifier(options)  # loads the scorer here: its errors are the caller's, with no traceback
+    items = list(discover_reports(paths))
+    found = [str(item) for item in items if not isinstance(item, InputErrorRecord)]
+    jobs = jobs if jobs > 1 and len(found) >= 2 * jobs else 1
+    task = _Task(options, chunker, policies, keep_results, max_bytes)
+    pool = WorkerPool(jobs, _setup, (task, verifier if jobs == 1 else None))
+    if jobs > 1:
+        del verifier  # each worker loads its own
+    spool = _Spool()
+    try:
+        size = max(1, min(64, len(found) // (jobs * 4)))
+        parsed = pool.map(_parse_chunk, batched(found, size))
+        errors: list[InputErrorRecord] = []
+        wanted: dict[PaperKey, None] = {}
+        for item in items:  # errors in discovery order, as `parse_paths` gives them
+            got = item if isinstance(item, InputErrorRecord) else next(parsed)
+            if isinstance(got, InputErrorRecord):
+                errors.append(got)
+            else:
+                spool.add(got)
+                wanted.update(dict.fromkeys(got.keys))
+        own = session is None
+        session = session or SourceSession()
+        try:
+            papers = session.references(wanted)
+            latest = session.latest(papers)
+        finally:
+            if own:
+                session.close()
+    except BaseException:
+        pool.close()
+        spool.close()
+        raise
+    return VerifyStream(spool, errors, papers, latest, task, pool)
+
+
+def verify_paths(
+    paths: Iterable[str | os.PathLike[str]],
+    *,
+    session: SourceSession | None = None,
+    options: MatchOptions | None = None,
+    scorer: str = "lexical",
+    jobs: int = 1,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> VerifyResult:
+    """Run the whole pipeline over report files and directories: parse → fetch → match → audit.
+
+    Bad inputs are listed in ``errors`` and never stop the batch. Papers are fetched once for all reports.
+    The whole result is kept in memory: for large batches, stream with `verify_stream`. ``options`` (scorer,
+    model, cache directory) take precedence over ``scorer``.
+
+    Example: ``verify_paths(["reports/"], session=SourceSession(offline=True, sources=Path("fixtures/arxiv")))``
+    """
+    with verify_stream(
+        paths,
+        session=session,
+        options=options or MatchOptions(scorer=scorer),
+        jobs=jobs,
+        max_bytes=max_bytes,
+        keep_results=True,
+    ) as stream:
+        return stream.result()
+
+
+def verify_reports(
+    reports: Sequence[Report],
+    papers: dict[PaperKey, Paper],
+    *,
+    scorer: str = "lexical",
+    latest: dict[str, Paper] | None = None,
+    options: MatchOptions | None = None,
+) -> list[ReportResult]:
+    """Match and audit already parsed ``reports`` against fetched ``papers`` (in this process, input order).
+
+    ``latest`` (the latest version of each cited paper, by arXiv id) lets the audit report version drift.
+    ``options`` (scorer, model, cache directory) take precedence over ``scorer``.
+
+    Example: ``verify_reports(parse_paths(["reports/"]).reports, session.references(keys))``
+    """
+    verifier = Verifier(options or MatchOptions(scorer=scorer))
+    return [verifier.verify(r, papers, latest) for r in reports]

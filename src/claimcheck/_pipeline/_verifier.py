@@ -1,0 +1,243 @@
+"""Verify one parsed report: match every claim against its cited papers, audit it, summarise it.
+
+A `Verifier` lives as long as a run (one per worker process). It prepares each cited paper once and keeps
+the prepared papers in a cache bounded by their size, and remembers recent verdicts, so that a claim matched
+against the same papers again in the run costs nothing. Parsed input is never changed: the result carries
+copies of the references with their fetch status.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .._document import Document
+from .._models import (
+    Claim,
+    ClaimResult,
+    Evidence,
+    Finding,
+    Label,
+    MatchResult,
+    Paper,
+    Recomputed,
+    Report,
+    ReportResult,
+    ReportSummary,
+)
+from .._sources import PaperKey
+
+if TYPE_CHECKING:
+    from .._match import Matcher, PreparedSource
+
+__all__ = ["MatchOptions", "PaperKey", "Verifier", "summarise"]
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    """How claims are matched: the scorer and its options, passed on to every worker process.
+
+    Example: ``MatchOptions(scorer="nli", model_path=Path("models/nli"))``
+    """
+
+    scorer: str = "lexical"
+    model_path: Path | None = None
+    cache_dir: Path | None = None
+
+
+_MEMO_SIZE = 16384
+"""Verdicts remembered per process, by (claim text, truncated flag, cited papers)."""
+_PREPARED_UNITS = 40_000
+"""Prepared papers kept per process, counted in evidence units (an abstract has about 15, a full paper
+several hundred): about 60 MB whatever the number of distinct papers in the run."""
+
+
+class _PreparedCache:
+    """Prepared papers by key, least recently used dropped first once their units pass the bound."""
+
+    def __init__(self, max_units: int = _PREPARED_UNITS) -> None:
+        self.max_units = max_units
+        self._items: OrderedDict[PaperKey, PreparedSource] = OrderedDict()
+        self._units = 0
+
+    def get(self, key: PaperKey) -> PreparedSource | None:
+        hit = self._items.get(key)
+        if hit is not None:
+            self._items.move_to_end(key)
+        return hit
+
+    def put(self, key: PaperKey, prepared: PreparedSource) -> None:
+        self._items[key] = prepared
+        self._units += len(prepared.units)
+        while self._units > self.max_units and len(self._items) > 1:
+            _, old = self._items.popitem(last=False)
+            self._units -= len(old.units)
+
+
+class Verifier:
+    """Matches and audits reports against fetched papers, one report at a time.
+
+    Parameters: ``options``, the scorer and its model.
+
+    Example: ``Verifier(MatchOptions()).verify(report, papers)``
+    """
+
+    def __init__(self, options: MatchOptions) -> None:
+        from .._match import Matcher
+
+        self.matcher: Matcher = Matcher(
+            scorer=options.scorer, model_path=options.model_path, cache_dir=options.cache_dir
+        )
+        self._prepared = _PreparedCache()
+        self._memo: OrderedDict[tuple[str, bool, tuple[PaperKey, ...]], MatchResult] = OrderedDict()
+        self.memo_hits = 0
+
+    def document(self, key: PaperKey, paper: Paper) -> Document:
+        """The text of ``paper`` the matcher reads."""
+        return Document.from_abstract(
+            key[0], paper.version, title=paper.title or "", abstract=paper.abstract or ""
+        )
+
+    def prepared(self, key: PaperKey, paper: Paper | None) -> PreparedSource | None:
+        """``paper`` prepared for matching (once per run while it stays in the bounded cache)."""
+        if paper is None or paper.status != "found":
+            return None
+        hit = self._prepared.get(key)
+        if hit is None:
+            from .._match import Source
+
+            document = self.document(key, paper)
+            hit = self.matcher.prepare(
+                Source(id=paper.arxiv_id, title=document.title, text=document.abstract)
+            )
+            self._prepared.put(key, hit)
+        return hit
+
+    def match(self, claim: Claim, keys: tuple[PaperKey, ...], prepared: list[PreparedSource]) -> MatchResult:
+        """The verdict on ``claim`` against ``prepared`` (remembered by claim and papers)."""
+        memo_key = (claim.text, claim.truncated, keys)
+        verdict = self._memo.get(memo_key)
+        if verdict is not None:
+            self._memo.move_to_end(memo_key)
+            self.memo_hits += 1
+            return verdict
+        verdict = self.matcher.match(claim.text, prepared, truncated=claim.truncated)
+        self._memo[memo_key] = verdict
+        if len(self._memo) > _MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return verdict
+
+    def verify(
+        self, report: Report, papers: Mapping[PaperKey, Paper], latest: Mapping[str, Paper] | None = None
+    ) -> ReportResult:
+        """Match, audit and summarise ``report`` against ``papers`` (keyed by the references' id, version).
+
+        ``latest`` (the latest version of each cited paper, by arXiv id) lets the audit tell version drift.
+        """
+        from .._audit import audit_claim, audit_report
+
+        keys: list[PaperKey] = []
+        references = []
+        for ref in report.references:
+            if ref.arxiv_id is None:
+                references.append(ref)
+                continue
+            key = (ref.arxiv_id, ref.version)
+            paper = papers.get(key)
+            references.append(
+                ref.model_copy(
+                    update={
+                        "status": paper.status if paper is not None else "unavailable",
+                        "title": paper.title if paper is not None else None,
+                    }
+                )
+            )
+            if key not in keys:
+                keys.append(key)
+        usable = [(k, p) for k in keys if (p := self.prepared(k, papers.get(k))) is not None]
+        found = tuple(k for k, _ in usable)
+        prepared = [p for _, p in usable]
+        any_unavailable = any((papers.get(k) is None or papers[k].status == "unavailable") for k in keys)
+
+        if prepared and self.matcher.extractors:  # a model-based scorer encodes the report's texts at once
+            self.matcher.plan([(c.text, prepared) for c in report.claims])
+        # Records are built with model_construct: every value comes from validated models or the matcher.
+        claims: list[ClaimResult] = []
+        for claim in report.claims:
+            verdict = self.match(claim, found, prepared) if prepared else None
+            label: Label
+            if verdict is None or (verdict.label == "not_found" and any_unavailable):
+                # Nothing to judge against, or the paper that might say it could not be fetched.
+                label = "unverifiable" if (any_unavailable or not keys) else "not_found"
+                confidence = verdict.confidence if verdict is not None else 0.0
+                recomputed = Recomputed.model_construct(verified=False, confidence=confidence, label=label)
+            else:
+                recomputed = Recomputed.model_construct(
+                    verified=verdict.verified, confidence=verdict.confidence, label=verdict.label
+                )
+            evidence = (
+                [
+                    Evidence.model_construct(
+                        arxiv_id=e.source_id,
+                        sentence=e.sentence,
+                        start=e.start,
+                        end=e.end,
+                        score=e.score,
+                        field="title" if e.field == "title" else "abstract",
+                        stance=e.stance,
+                    )
+                    for e in verdict.evidence
+                ]
+                if verdict is not None
+                else []
+            )
+            claims.append(
+                ClaimResult.model_construct(
+                    **dict(claim),
+                    recomputed=recomputed,
+                    evidence=evidence,
+                    findings=audit_claim(claim, verdict, unverifiable=recomputed.label == "unverifiable"),
+                )
+            )
+
+        cited = {k: papers[k] for k in keys if k in papers}
+        fetched = report.model_copy(update={"references": references})
+        report_findings = audit_report(fetched, cited, claims, latest=latest)
+        findings = [*report.findings, *report_findings]
+        summary = summarise(report, claims, findings, keys, papers)
+        return ReportResult.model_construct(
+            **{
+                **dict(report),
+                "references": references,
+                "claims": claims,
+                "findings": findings,
+                "summary": summary,
+            }
+        )
+
+
+def summarise(
+    report: Report,
+    claims: Sequence[ClaimResult],
+    findings: Sequence[Finding],
+    keys: Sequence[PaperKey],
+    papers: Mapping[PaperKey, Paper],
+) -> ReportSummary:
+    """The recomputed figures of one verified report."""
+    labels = [c.recomputed.label for c in claims]
+    all_findings = [*findings, *(f for c in claims for f in c.findings)]
+    return ReportSummary.model_construct(
+        references=len(report.references),
+        references_found=sum(1 for k in keys if k in papers and papers[k].status == "found"),
+        claims=len(claims),
+        reported_verified=sum(1 for c in claims if c.reported.verified),
+        supported=labels.count("supported"),
+        contradicted=labels.count("contradicted"),
+        not_found=labels.count("not_found"),
+        unverifiable=labels.count("unverifiable"),
+        errors=sum(1 for f in all_findings if f.severity == "error"),
+        warnings=sum(1 for f in all_findings if f.severity == "warning"),
+    )
