@@ -22,7 +22,7 @@ def sniff_kind(body: bytes) -> Literal["html", "pdf"] | None:
     Example: ``sniff_kind(b"%PDF-1.5 ...") == "pdf"``
     """
     head = body[:1024].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if b"%pdf-" in body[:1024]:
+    if b"%PDF-" in body[:1024]:
         return "pdf"
     if head.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body", b"<article", b"<!--")):
         return "html"
