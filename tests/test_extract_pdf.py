@@ -82,7 +82,9 @@ def _shared_fulltext() -> Path | None:
 
 
 SHARED = _shared_fulltext()
-needs_shared = pytest.mark.skipif(SHARED is None, reason="shared/fulltext (real arXiv papers) is not beside the repo")
+needs_shared = pytest.mark.skipif(
+    SHARED is None, reason="shared/fulltext (real arXiv papers) is not beside the repo"
+)
 
 
 # -- a PDF the test makes ---------------------------------------------------------------------------------
@@ -216,3 +218,24 @@ def test_multilexsum_one_column_no_running_header_and_pages() -> None:
     assert 1 in pages and max(p for p in pages if p) > 9
     assert not any(b.text == "Preprint. Under review." and b.page != 1 for b in doc.blocks)
     assert any("Multi-LexSum D → T" in b.text or "XSUM | 226,677" in b.text for b in doc.blocks)
+
+
+def test_columns_interleaved_in_content_order_are_read_by_their_boxes() -> None:
+    left = [
+        "Tides rise twice a day",
+        "in most harbours of the",
+        "Atlantic coast, as the",
+        "moon pulls the water.",
+    ]
+    right = [
+        "Kiel in the Baltic sees",
+        "almost no tide at all,",
+        "since that sea is nearly",
+        "closed to the ocean.",
+    ]
+    interleaved = []
+    for row, (a, b) in enumerate(zip(left, right, strict=True)):
+        # The content stream alternates columns; the right column starts lower, beside a figure's space.
+        interleaved += [(a, 72.0, 700.0 - 12 * row, 10.0, False), (b, 330.0, 652.0 - 12 * row, 10.0, False)]
+    doc = extract_pdf(_make_pdf([interleaved]), arxiv_id="x", version=1)
+    assert [b.text for b in doc.blocks] == [" ".join(left), " ".join(right)]

@@ -62,7 +62,10 @@ _APPENDIX = re.compile(
     r"^(?:appendix|appendices|supplementary material|[A-H](?:\.\d{1,2})*\s+[A-Z])", re.IGNORECASE
 )
 _CAPTION = re.compile(r"^(Table|Figure|Fig\.)\s*([A-Z]?\d{1,3}|[IVX]{1,5})\s*[:.|]")
-_NUMBER = re.compile(r"^[(\[]?[-+±−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)[%)\]*†]*$|^n/?a$|^[-–—]$", re.IGNORECASE)
+_NUMBER = re.compile(
+    r"^[(\[]?[-+±−]?(?:\d[\d,]*(?:\.\d+)?|\.\d+)(?:\(\d+(?:\.\d+)?\))?[%)\]*†]*$|^n/?a$|^[-–—]$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]|[A-Za-z]")
 _BROKEN = re.compile(r"([A-Za-z0-9-]*)\ufffe\s*([A-Za-z0-9-]*)")
 _SENTENCE_END = (".", "?", "!", ":", '"', "”")
@@ -227,7 +230,7 @@ def _end_line(chars: list[_Char], lines: list[_Line], page: int) -> None:
         if c.ch != _HYPHEN and not c.ch.isspace() and c.x1 > c.x0:
             if _is_mark(c, previous, size, base):
                 continue
-            if previous is not None and c.x0 - previous.x1 > 1.2 * size:
+            if previous is not None and c.x0 - previous.x1 > 0.6 * size:
                 out.append(_CELL)
             previous = c
         out.append(c.ch)
@@ -372,19 +375,25 @@ def _classify(lines: list[_Line]) -> None:
     captions = [
         i for i, line in enumerate(lines) if line.kind == "caption" and (line.label or "").startswith("Table")
     ]
-    found: set[int] = set()
-    # Rows above their caption first (ACL's style), so that a table's rows are not taken by the caption
-    # of the table before it; then rows below the captions that found none.
-    for step in (-1, 1):
+    # Rows sit above their caption in some styles (ACL) and below it in others (NeurIPS), and stacked tables
+    # put rows on both sides of a caption: the side most captions of the document use alone decides, and
+    # the other side is read only for captions that found no rows on it.
+    runs = {}
+    for index in captions:
+        end = _caption_end(lines, index)
+        runs[index] = (_table_run(lines, index, -1), _table_run(lines, end + 1, 1))
+    only_above = sum(1 for above, below in runs.values() if above and not below)
+    only_below = sum(1 for above, below in runs.values() if below and not above)
+    sides = (0, 1) if only_above >= only_below else (1, 0)
+    labelled: set[int] = set()
+    for side in sides:
         for index in captions:
-            if index in found:
+            rows = runs[index][side]
+            if index in labelled or not rows or any(row.kind == "table" for row in rows):
                 continue
-            start = index if step == -1 else _caption_end(lines, index) + 1
-            rows = _table_run(lines, start, step)
+            labelled.add(index)
             for row in rows:
                 row.kind, row.label = "table", lines[index].label
-            if rows:
-                found.add(index)
 
 
 def _caption_end(lines: list[_Line], index: int) -> int:
@@ -397,9 +406,15 @@ def _caption_end(lines: list[_Line], index: int) -> int:
 def _tabular(line: _Line) -> bool:
     tokens = line.plain.split()
     numbers = sum(1 for t in tokens if _NUMBER.match(t))
-    if numbers >= 2 or line.text.count(_CELL) >= 1:
+    if numbers >= 2 or line.text.count(_CELL) >= 2:
         return True
     return len(tokens) <= 4 and len(line.plain) < 40 and not line.plain.endswith((".", ","))
+
+
+def _row_like(line: _Line) -> bool:
+    tokens = line.plain.split()
+    numbers = sum(1 for t in tokens if _NUMBER.match(t))
+    return numbers >= 3 and numbers >= 0.5 * len(tokens)
 
 
 def _numeric(line: _Line) -> bool:
@@ -424,6 +439,8 @@ def _continues(previous: _Line, line: _Line) -> bool:
     """Whether ``line`` goes on the paragraph that ``previous`` ends."""
     if previous.text.endswith(_HYPHEN):
         return True
+    if _row_like(previous) or _row_like(line):
+        return False  # a table row no caption claimed still reads best as a line of its own
     if line.page != previous.page:
         return not previous.plain.endswith(_SENTENCE_END) and line.plain[:1].islower()
     size = max(previous.size, 1.0)
