@@ -168,6 +168,8 @@ class _Context:
     anchor: str | None = None
     label: str | None = None
     label_anchor: str | None = None
+    # Shared, not copied, by the contexts derived inside one run-in section: the first paragraph that
+    # takes the heading pops it for all of them.
     run_in: list[str] = field(default_factory=list)
 
 
@@ -245,7 +247,7 @@ class _Reader:
     def _is_block(el: etree._Element) -> bool:
         if _tag(el) in _BLOCK_TAGS:
             return True
-        return bool(_classes(el) & {"ltx_para", "ltx_inline-para", "ltx_minipage", "ltx_note_outer"})
+        return bool(_classes(el) & {"ltx_para", "ltx_inline-para", "ltx_minipage"})
 
     def walk(self, el: etree._Element, ctx: _Context) -> None:
         """Read one block-level element."""

@@ -14,7 +14,7 @@ import re
 import statistics
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
@@ -102,11 +102,6 @@ class _Char:
     weight: int
 
 
-@dataclass(slots=True)
-class _Para:
-    lines: list[_Line] = field(default_factory=list)
-
-
 def extract_pdf(
     body: bytes,
     *,
@@ -129,7 +124,7 @@ def extract_pdf(
     Example::
 
         doc = extract_pdf(Path("2501.10120v1.pdf").read_bytes(), arxiv_id="2501.10120", version=1)
-        {b.page for b in doc.blocks} == set(range(1, 12))   # pages up to the references
+        doc.blocks[0]   # Block("title", "PaSa: An LLM Agent for Comprehensive Academic Paper Search", None, 1)
     """
     if len(body) > max_bytes:
         raise DocumentUnusable(
