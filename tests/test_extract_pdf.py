@@ -214,6 +214,7 @@ def test_pasa_two_columns_headers_stamp_and_bibliography() -> None:
 def test_multilexsum_one_column_no_running_header_and_pages() -> None:
     doc = _real("2206.10883v3.pdf")
     assert doc.title.startswith("Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits")
+    assert "Litigation Clearinghouse (CRLC), which posts information" in doc.abstract  # footnote mark 1 cut
     pages = {b.page for b in doc.blocks}
     assert 1 in pages and max(p for p in pages if p) > 9
     assert not any(b.text == "Preprint. Under review." and b.page != 1 for b in doc.blocks)
