@@ -41,6 +41,9 @@ Label = Literal["supported", "contradicted", "not_found", "unverifiable"]
 ReportFormat = Literal["markdown", "text"]
 TableFormat = Literal["tsv", "pipe"]
 UrlKind = Literal["abs", "pdf", "arxiv_prefix", "bare", "doi", "other"]
+FullTextKind = Literal["html", "pdf", "none"]
+Location = Literal["title", "abstract", "body", "table", "caption"]
+Checked = Literal["fulltext", "abstract"]
 
 
 class _Model(BaseModel):
@@ -104,6 +107,10 @@ class Reference(_Model):
         default=None, description="None until fetched; malformed when not an id"
     )
     title: str | None = None
+    fulltext: FullTextKind | None = Field(
+        default=None, description="html or pdf when the paper's full text was read, none when it was not"
+    )
+    fulltext_reason: str | None = Field(default=None, description="why there is no full text")
 
 
 class Report(_Model):
@@ -149,6 +156,13 @@ class Paper(_Model):
     )
     message: str | None = Field(default=None, description="why the paper is not found/unavailable/malformed")
     source: str | None = Field(default=None, description="where it came from: sources, cache, api, local")
+    fulltext: FullTextKind | None = Field(
+        default=None, description="what was read of the paper's full text; None when it was not asked for"
+    )
+    fulltext_reason: str | None = Field(
+        default=None,
+        description="why there is no full text: not_offered, unavailable, too_large, unparseable, offline",
+    )
 
 
 class MatchEvidence(_Model):
@@ -161,6 +175,11 @@ class MatchEvidence(_Model):
     score: float
     field: Literal["title", "abstract", "text"] = "text"
     stance: Literal["support", "contradict", "neutral"] = "neutral"
+    location: Location = Field(
+        default="abstract", description="where in the source: title, abstract, body, table, caption"
+    )
+    section: str | None = Field(default=None, description="the heading the sentence stands under, when known")
+    page: int | None = Field(default=None, description="the PDF page (1-based), when read from a PDF")
 
 
 class MatchResult(_Model):
@@ -183,6 +202,13 @@ class Evidence(_Model):
     score: float
     field: Literal["title", "abstract", "text"] = "abstract"
     stance: Literal["support", "contradict", "neutral"] = "neutral"
+    location: Location = Field(
+        default="abstract", description="where in the paper: title, abstract, body, table or caption"
+    )
+    section: str | None = Field(
+        default=None, description='the heading the sentence stands under ("4 Results", "Table 1")'
+    )
+    page: int | None = Field(default=None, description="the PDF page (1-based), when read from a PDF")
 
 
 class Recomputed(_Model):
@@ -191,6 +217,10 @@ class Recomputed(_Model):
     verified: bool
     confidence: float = Field(ge=0.0, le=1.0)
     label: Label
+    checked: Checked = Field(
+        default="abstract",
+        description="what the verdict was checked against: the cited papers' full text, or only their abstracts",
+    )
 
 
 class ClaimResult(Claim):

@@ -1,7 +1,9 @@
 """Per-(claim, evidence unit) features, and the registry that lets other scorers add their own.
 
-A source is prepared once (`prepare_source`): title and sentences with character offsets, windows of two
-adjacent sentences, each analysed (stems, numbers, entities, negation), plus postings and BM25 statistics.
+A source is prepared once (`prepare_source`) from its `Document`: the title, and per block of text (abstract,
+body paragraph, caption) its sentences with character offsets into the block and windows of two adjacent
+sentences; each table row is one unit, so that a number stays beside its row label. Every unit is analysed
+(stems, numbers, entities, negation) and indexed (postings, BM25 statistics over the whole paper).
 A claim is then matched by walking the postings of its stems (no loop over every sentence in Python beyond
 an accumulator), keeping the best few units, and computing the full feature vector for those only.
 
@@ -19,6 +21,7 @@ from typing import Literal, Protocol
 
 from rapidfuzz import fuzz
 
+from .._document import Block, Document, Location
 from ._text import Analysis, NumberMention, analyse, sentence_spans
 
 __all__ = [
@@ -44,7 +47,10 @@ _B = 0.75
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A text to match claims against: an id, a title and a body (an abstract).
+    """A text to match claims against: an id, a title and a body (an abstract), or a whole `Document`.
+
+    When ``document`` is given it is what is read (``title`` and ``text`` are then only its title and
+    abstract, for display); otherwise the title and ``text`` are the document.
 
     Example: ``Source(id="2005.13013", title="English Intermediate-Task Training…", text="Intermediate-task…")``
     """
@@ -52,11 +58,30 @@ class Source:
     id: str
     title: str = ""
     text: str = ""
+    document: Document | None = None
+
+    @classmethod
+    def from_document(cls, document: Document, id: str | None = None) -> Source:
+        """The source of a paper's `Document` (its id the paper's arXiv id unless given).
+
+        Example: ``Source.from_document(Document.from_abstract("x", 1, title="T", abstract="A."))``
+        """
+        return cls(id or document.arxiv_id, document.title, document.abstract, document)
+
+    def blocks(self) -> tuple[Block, ...]:
+        """What is read: the document's blocks, or the title and the text as an abstract."""
+        if self.document is not None:
+            return self.document.blocks
+        return Document.from_abstract(self.id, None, title=self.title, abstract=self.text).blocks
 
 
 @dataclass(frozen=True, slots=True)
 class Unit:
-    """One evidence unit: the title, a sentence, or a window of two adjacent sentences."""
+    """One evidence unit: the title, a sentence, a window of two adjacent sentences, or a table row.
+
+    ``start``/``end`` index into the text of the block the unit comes from (the abstract for an abstract
+    sentence); ``location``, ``section`` and ``page`` say where that block stands in the paper.
+    """
 
     field: Literal["title", "text"]
     start: int
@@ -67,6 +92,9 @@ class Unit:
     tf: dict[str, int]
     norm_len: float
     bigrams: frozenset[tuple[str, str]] = frozenset()
+    location: Location = "abstract"
+    section: str | None = None
+    page: int | None = None
 
 
 @dataclass(slots=True)
@@ -88,14 +116,38 @@ class PreparedSource:
         return self.source.id
 
 
-def _unit(field_: Literal["title", "text"], text: str, start: int, end: int, window: bool) -> Unit:
+def _unit(block: Block, start: int, end: int, window: bool) -> Unit:
+    text = block.text
     info = analyse(text[start:end])
     tf: dict[str, int] = {}
     for s in info.stems:
         tf[s] = tf.get(s, 0) + 1
     return Unit(
-        field_, start, end, text[start:end], info, window, tf, float(len(info.stems)), _bigrams(info.stems)
+        "title" if block.location == "title" else "text",
+        start,
+        end,
+        text[start:end],
+        info,
+        window,
+        tf,
+        float(len(info.stems)),
+        _bigrams(info.stems),
+        block.location,
+        block.section,
+        block.page,
     )
+
+
+def _block_units(block: Block) -> list[Unit]:
+    """A block's units: the title or a table row whole; other text as sentences, then two-sentence windows."""
+    if not block.text.strip():
+        return []
+    if block.location in ("title", "table"):
+        return [_unit(block, 0, len(block.text), False)]
+    spans = sentence_spans(block.text)
+    units = [_unit(block, s, e, False) for s, e in spans]
+    units.extend(_unit(block, s, e, True) for (s, _), (_, e) in itertools.pairwise(spans))
+    return units
 
 
 def prepare_source(source: Source) -> PreparedSource:
@@ -104,13 +156,8 @@ def prepare_source(source: Source) -> PreparedSource:
     Example: ``prepare_source(Source(id="x", title="T", text="One. Two.")).units[1].sentence == "One."``
     """
     units: list[Unit] = []
-    if source.title.strip():
-        units.append(_unit("title", source.title, 0, len(source.title), False))
-    spans = sentence_spans(source.text)
-    sentences = [_unit("text", source.text, s, e, False) for s, e in spans]
-    units.extend(sentences)
-    for (s, _), (_, e) in itertools.pairwise(spans):
-        units.append(_unit("text", source.text, s, e, True))
+    for block in source.blocks():
+        units.extend(_block_units(block))
     singles = [u for u in units if not u.window]
     n = max(1, len(singles))
     avgdl = sum(u.norm_len for u in singles) / n or 1.0

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
+from .._document import Document
 from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchEvidence, MatchResult
 from .._truncation import looks_truncated
@@ -264,7 +265,7 @@ class Matcher:
         cache_dir: Path | None = None,
     ) -> None:
         self.scorer = scorer
-        self._cache: OrderedDict[tuple[str, str, str], PreparedSource] = OrderedDict()
+        self._cache: OrderedDict[tuple[str, str, str, Document | None], PreparedSource] = OrderedDict()
         self._cache_size = cache_size
         # Without a fitted weights file, a standalone scorer (nli) labels claims itself; prepare/match go to it.
         self._standalone: Scorer | None = None
@@ -289,7 +290,7 @@ class Matcher:
         """
         if self._standalone is not None:
             return self._standalone.prepare(source)
-        key = (source.id, source.title, source.text)
+        key = (source.id, source.title, source.text, source.document)
         hit = self._cache.get(key)
         if hit is not None:
             self._cache.move_to_end(key)
@@ -371,6 +372,9 @@ class Matcher:
                     score=round(probs[i][0], 4),
                     field=unit.field,
                     stance=stance,
+                    location=unit.location,
+                    section=unit.section,
+                    page=unit.page,
                 )
             )
         findings = _findings(label, cands[best], prepared[cands[best].source_index].id)

@@ -60,6 +60,12 @@ class WorkerPool:
         self._args = args
         self._pool: ProcessPoolExecutor | None = None
 
+    def reset(self, setup: Callable[..., None], args: tuple[object, ...] = ()) -> None:
+        """Set the workers up anew for the next stage of the run (they restart on next use)."""
+        self.close()
+        self._setup = setup
+        self._args = args
+
     @property
     def executor(self) -> ProcessPoolExecutor | None:
         """The process pool, once started (None with one job)."""

@@ -12,7 +12,7 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -67,6 +67,7 @@ class _Task:
     policies: frozenset[str]
     keep_results: bool
     max_bytes: int
+    documents: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,12 @@ class _Worker:
 
     def __init__(self, task: _Task, verifier: Verifier | None = None) -> None:
         self.task = task
-        self.verifier = verifier or Verifier(task.options)
+        if verifier is None:
+            from .._sources import PaperCache
+
+            documents = PaperCache(task.documents) if task.documents is not None else None
+            verifier = Verifier(task.options, documents)
+        self.verifier = verifier
 
     def outcome(self, work: _Work) -> ReportOutcome:
         from .._audit import claim_keys
@@ -115,6 +121,7 @@ class _Worker:
 
 
 _WORKER: _Worker | None = None
+_MAX_BYTES = DEFAULT_MAX_BYTES
 
 
 def _setup(task: _Task, verifier: Verifier | None = None) -> None:
@@ -122,11 +129,15 @@ def _setup(task: _Task, verifier: Verifier | None = None) -> None:
     _WORKER = _Worker(task, verifier)
 
 
+def _setup_parse(max_bytes: int) -> None:
+    global _MAX_BYTES
+    _MAX_BYTES = max_bytes
+
+
 def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
-    assert _WORKER is not None
     out: list[_Parsed | InputErrorRecord] = []
     for path in items:
-        parsed = parse_one(Path(path), _WORKER.task.max_bytes)
+        parsed = parse_one(Path(path), _MAX_BYTES)
         if isinstance(parsed, InputErrorRecord):
             out.append(parsed)
             continue
@@ -184,7 +195,9 @@ class VerifyStream:
         latest: dict[str, Paper],
         task: _Task,
         pool: WorkerPool,
+        session: SourceSession | None = None,
     ) -> None:
+        self._session = session  # closed with the stream when the stream made it
         self._spool = spool
         self.errors = errors
         self._papers = papers
@@ -207,6 +220,9 @@ class VerifyStream:
         spool = getattr(self, "_spool", None)
         if spool is not None:
             spool.close()
+        session, self._session = getattr(self, "_session", None), None
+        if session is not None:
+            session.close()
 
     def __enter__(self) -> VerifyStream:
         return self
@@ -341,10 +357,10 @@ def verify_stream(
     found = [str(item) for item in items if not isinstance(item, InputErrorRecord)]
     jobs = jobs if jobs > 1 and len(found) >= 2 * jobs else 1
     task = _Task(options, chunker, policies, keep_results, max_bytes)
-    pool = WorkerPool(jobs, _setup, (task, verifier if jobs == 1 else None))
-    if jobs > 1:
-        del verifier  # each worker loads its own
+    pool = WorkerPool(jobs, _setup_parse, (max_bytes,))
     spool = _Spool()
+    own = session is None
+    session = session or SourceSession()
     try:
         size = max(1, min(64, len(found) // (jobs * 4)))
         parsed = pool.map(_parse_chunk, batched(found, size))
@@ -357,19 +373,22 @@ def verify_stream(
             else:
                 spool.add(got)
                 wanted.update(dict.fromkeys(got.keys))
-        own = session is None
-        session = session or SourceSession()
-        try:
-            papers = session.references(wanted)
-            latest = session.latest(papers)
-        finally:
-            if own:
-                session.close()
+        papers = session.full_texts(session.references(wanted))
+        latest = session.latest(papers)
     except BaseException:
         pool.close()
         spool.close()
+        if own:
+            session.close()
         raise
-    return VerifyStream(spool, errors, papers, latest, task, pool)
+    if any(p.fulltext in ("html", "pdf") for p in papers.values()):
+        task = replace(task, documents=session.documents.path)
+        verifier.documents = session.documents
+    # the workers (or, with one job, this process, with the verifier that checked the options) verify
+    pool.reset(_setup, (task, verifier if jobs == 1 else None))
+    if jobs > 1:
+        del verifier
+    return VerifyStream(spool, errors, papers, latest, task, pool, session if own else None)
 
 
 def verify_paths(

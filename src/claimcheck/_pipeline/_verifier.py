@@ -12,10 +12,11 @@ from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from .._document import Document
 from .._models import (
+    Checked,
     Claim,
     ClaimResult,
     Evidence,
@@ -24,11 +25,12 @@ from .._models import (
     MatchResult,
     Paper,
     Recomputed,
+    Reference,
     Report,
     ReportResult,
     ReportSummary,
 )
-from .._sources import PaperKey
+from .._sources import PaperCache, PaperKey
 
 if TYPE_CHECKING:
     from .._match import Matcher, PreparedSource
@@ -47,6 +49,15 @@ class MatchOptions:
     model_path: Path | None = None
     cache_dir: Path | None = None
 
+
+_FIELDS: dict[str, Literal["title", "abstract", "text"]] = {
+    "title": "title",
+    "abstract": "abstract",
+    "body": "text",
+    "table": "text",
+    "caption": "text",
+}
+"""The evidence's older ``field`` key, kept beside ``location``: body, table and caption text is "text"."""
 
 _MEMO_SIZE = 16384
 """Verdicts remembered per process, by (claim text, truncated flag, cited papers)."""
@@ -80,26 +91,31 @@ class _PreparedCache:
 class Verifier:
     """Matches and audits reports against fetched papers, one report at a time.
 
-    Parameters: ``options``, the scorer and its model.
+    Parameters: ``options``, the scorer and its model; ``documents``, where the papers' full text is
+    (`SourceSession.documents`: the papers marked ``fulltext`` html/pdf are read from it).
 
     Example: ``Verifier(MatchOptions()).verify(report, papers)``
     """
 
-    def __init__(self, options: MatchOptions) -> None:
+    def __init__(self, options: MatchOptions, documents: PaperCache | None = None) -> None:
         from .._match import Matcher
 
         self.matcher: Matcher = Matcher(
             scorer=options.scorer, model_path=options.model_path, cache_dir=options.cache_dir
         )
+        self.documents = documents
         self._prepared = _PreparedCache()
         self._memo: OrderedDict[tuple[str, bool, tuple[PaperKey, ...]], MatchResult] = OrderedDict()
         self.memo_hits = 0
 
     def document(self, key: PaperKey, paper: Paper) -> Document:
-        """The text of ``paper`` the matcher reads."""
-        return Document.from_abstract(
-            key[0], paper.version, title=paper.title or "", abstract=paper.abstract or ""
-        )
+        """The text of ``paper`` the matcher reads: its full text when it was read, else title and abstract."""
+        title, abstract = paper.title or "", paper.abstract or ""
+        if paper.fulltext in ("html", "pdf") and self.documents is not None and paper.version is not None:
+            entry = self.documents.get_document(paper.arxiv_id, paper.version)
+            if entry is not None and entry.document is not None:
+                return entry.document.with_metadata(title=title, abstract=abstract)
+        return Document.from_abstract(key[0], paper.version, title=title, abstract=abstract)
 
     def prepared(self, key: PaperKey, paper: Paper | None) -> PreparedSource | None:
         """``paper`` prepared for matching (once per run while it stays in the bounded cache)."""
@@ -109,10 +125,7 @@ class Verifier:
         if hit is None:
             from .._match import Source
 
-            document = self.document(key, paper)
-            hit = self.matcher.prepare(
-                Source(id=paper.arxiv_id, title=document.title, text=document.abstract)
-            )
+            hit = self.matcher.prepare(Source.from_document(self.document(key, paper), paper.arxiv_id))
             self._prepared.put(key, hit)
         return hit
 
@@ -140,7 +153,7 @@ class Verifier:
         from .._audit import audit_claim, audit_report
 
         keys: list[PaperKey] = []
-        references = []
+        references: list[Reference] = []
         for ref in report.references:
             if ref.arxiv_id is None:
                 references.append(ref)
@@ -152,6 +165,8 @@ class Verifier:
                     update={
                         "status": paper.status if paper is not None else "unavailable",
                         "title": paper.title if paper is not None else None,
+                        "fulltext": paper.fulltext if paper is not None else None,
+                        "fulltext_reason": paper.fulltext_reason if paper is not None else None,
                     }
                 )
             )
@@ -161,6 +176,10 @@ class Verifier:
         found = tuple(k for k, _ in usable)
         prepared = [p for _, p in usable]
         any_unavailable = any((papers.get(k) is None or papers[k].status == "unavailable") for k in keys)
+        # "not in the paper" is strong only when every cited paper that was found was read whole
+        checked: Checked = (
+            "fulltext" if found and all(papers[k].fulltext in ("html", "pdf") for k in found) else "abstract"
+        )
 
         if prepared and self.matcher.extractors:  # a model-based scorer encodes the report's texts at once
             self.matcher.plan([(c.text, prepared) for c in report.claims])
@@ -173,10 +192,15 @@ class Verifier:
                 # Nothing to judge against, or the paper that might say it could not be fetched.
                 label = "unverifiable" if (any_unavailable or not keys) else "not_found"
                 confidence = verdict.confidence if verdict is not None else 0.0
-                recomputed = Recomputed.model_construct(verified=False, confidence=confidence, label=label)
+                recomputed = Recomputed.model_construct(
+                    verified=False, confidence=confidence, label=label, checked=checked
+                )
             else:
                 recomputed = Recomputed.model_construct(
-                    verified=verdict.verified, confidence=verdict.confidence, label=verdict.label
+                    verified=verdict.verified,
+                    confidence=verdict.confidence,
+                    label=verdict.label,
+                    checked=checked,
                 )
             evidence = (
                 [
@@ -186,8 +210,11 @@ class Verifier:
                         start=e.start,
                         end=e.end,
                         score=e.score,
-                        field="title" if e.field == "title" else "abstract",
+                        field=_FIELDS[e.location],
                         stance=e.stance,
+                        location=e.location,
+                        section=e.section,
+                        page=e.page,
                     )
                     for e in verdict.evidence
                 ]

@@ -19,6 +19,7 @@ import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from pydantic import ValidationError
 
@@ -95,7 +96,7 @@ class CachedDocument:
 
     arxiv_id: str
     version: int
-    kind: str
+    kind: Literal["html", "pdf", "none"]
     reason: str | None = None
     document: Document | None = None
     raw: bytes | None = None
@@ -267,18 +268,23 @@ class PaperCache(SqliteFile):
         )
         if not rows:
             return None
-        kind, reason, blob, fetched_at = rows[0][:4]
-        assert isinstance(kind, str) and isinstance(fetched_at, float | int)
+        stored, reason, blob, fetched_at = rows[0][:4]
+        if stored not in ("html", "pdf", "none") or not isinstance(fetched_at, float | int):
+            return None
+        kind: Literal["html", "pdf", "none"] = (
+            "html" if stored == "html" else "pdf" if stored == "pdf" else "none"
+        )
         if kind == "none":
             if self._clock() - float(fetched_at) >= self.not_found_ttl:
                 return None
             return CachedDocument(arxiv_id, version, kind, reason=str(reason))
         body_blob = rows[0][4] if raw else None
+        if not isinstance(blob, bytes) or not isinstance(body_blob, bytes | None):
+            return None
         try:
-            assert isinstance(blob, bytes) and (body_blob is None or isinstance(body_blob, bytes))
             document = Document.from_json(zlib.decompress(blob))
             body = zlib.decompress(body_blob) if body_blob is not None else None
-        except (AssertionError, zlib.error, ValueError, TypeError, KeyError):
+        except (zlib.error, ValueError, TypeError, KeyError):
             return None  # an unreadable row is fetched again, not trusted
         return CachedDocument(arxiv_id, version, kind, document=document, raw=body)
 

@@ -257,9 +257,9 @@ class PoliteHttp:
 
 
 def _read_capped(response: httpx.Response, max_bytes: int | None, url: str, what: str) -> bytes:
-    if max_bytes is None:
-        return response.read()
     declared = response.headers.get("Content-Length", "")
+    if max_bytes is None:
+        return _whole(response, response.read(), declared, url, what)
     if declared.isdigit() and int(declared) > max_bytes:
         raise DocumentUnusable(
             f"{what} is {int(declared):,} bytes, over the {max_bytes:,}-byte limit",
@@ -275,7 +275,16 @@ def _read_capped(response: httpx.Response, max_bytes: int | None, url: str, what
                 f"{what} is over the {max_bytes:,}-byte limit", reason="too_large", url=url
             )
         chunks.append(chunk)
-    return b"".join(chunks)
+    return _whole(response, b"".join(chunks), declared, url, what)
+
+
+def _whole(response: httpx.Response, body: bytes, declared: str, url: str, what: str) -> bytes:
+    """``body`` when as many bytes came as the server said; a cut-off answer is retried, never read as it is."""
+    # A compressed body that is cut off fails to decode (an httpx error, retried); a plain one is measured.
+    encoded = response.headers.get("Content-Encoding", "identity").lower() not in ("", "identity")
+    if declared.isdigit() and not encoded and len(body) < int(declared):
+        raise Retry(f"{what} sent {len(body):,} of {int(declared):,} bytes", url=url)
+    return body
 
 
 def _restated(exc: SourceUnavailable, message: str, url: str) -> SourceUnavailable:

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
 from .._errors import OutputError, SourceUnavailable
 from .._ids import ArxivId
@@ -29,6 +30,7 @@ __all__ = [
 ]
 
 _MAX_SOURCE_BYTES = 16 * 1024 * 1024
+TextKind = Literal["html", "pdf"]
 FULLTEXT_SUFFIXES = {"html": ".html", "pdf": ".pdf"}
 _FULLTEXT_NAME = re.compile(r"^(?P<id>.+)v(?P<version>\d+)\.(?P<kind>html|pdf)$")
 
@@ -137,13 +139,14 @@ class RecordedSources:
         self._by_id: dict[str, list[Paper]] = {}
         for paper in papers:
             self._by_id.setdefault(paper.arxiv_id, []).append(paper.model_copy(update={"source": "sources"}))
-        self._documents: dict[tuple[str, int], dict[str, Path]] = {}
+        self._documents: dict[tuple[str, int], dict[TextKind, Path]] = {}
         if directory.is_dir():
             for path in sorted(directory.iterdir()):
                 match = _FULLTEXT_NAME.match(path.name)
                 if match is not None:
                     key = (match["id"].replace("_", "/"), int(match["version"]))
-                    self._documents.setdefault(key, {})[match["kind"]] = path
+                    kind: TextKind = "html" if match["kind"] == "html" else "pdf"
+                    self._documents.setdefault(key, {})[kind] = path
 
     def exact(self, ident: ArxivId) -> Paper | None:
         """The recorded paper as cited (the latest recorded version for an unversioned id), or None."""
@@ -167,15 +170,16 @@ class RecordedSources:
             }
         )
 
-    def document(self, arxiv_id: str, version: int) -> tuple[str, Path] | None:
+    def document(self, arxiv_id: str, version: int) -> tuple[TextKind, Path] | None:
         """The recorded full text of a paper version as (kind, path), HTML before PDF; None when absent."""
         files = self._documents.get((arxiv_id, version), {})
-        for kind in ("html", "pdf"):
+        kinds: tuple[TextKind, ...] = ("html", "pdf")
+        for kind in kinds:
             if kind in files:
                 return kind, files[kind]
         return None
 
-    def documents(self) -> list[tuple[str, int, str, Path]]:
+    def documents(self) -> list[tuple[str, int, TextKind, Path]]:
         """Every recorded full-text file as (arxiv_id, version, kind, path)."""
         return [
             (aid, v, kind, path)

@@ -14,6 +14,7 @@ Example::
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,14 +22,17 @@ from types import TracebackType
 
 import httpx
 
-from .._errors import ClaimcheckError
+from .._defaults import DEFAULT_API_URL, DEFAULT_HTML_URL, DEFAULT_PDF_URL
+from .._document import Document
+from .._errors import ClaimcheckError, DocumentUnusable
 from .._ids import ArxivId
 from .._models import Paper
-from ._arxiv import DEFAULT_API_URL, ArxivClient, papers_per_input
-from ._cache import PaperCache
+from ._arxiv import ArxivClient, papers_per_input
+from ._cache import CachedDocument, PaperCache
 from ._events import EventSink, FetchEvent, log_event
+from ._fulltext import DEFAULT_MAX_DOCUMENT_BYTES, Fetched, FullTextFetcher, FullTextStatus, extract
 from ._http import PoliteHttp
-from ._recorded import RecordedSources, load_sources, save_papers
+from ._recorded import RecordedSources, load_sources, save_document, save_papers
 
 __all__ = ["OFFLINE_MESSAGE", "PaperKey", "SourceSession", "export_cache", "import_into_cache"]
 
@@ -43,6 +47,10 @@ class _Options:
     delay: float
     mailto: str | None
     fetch_timeout: float | None
+    full_text: bool
+    html_url: str
+    pdf_url: str
+    max_document_bytes: int
 
 
 class SourceSession:
@@ -56,6 +64,9 @@ class SourceSession:
             connection made here. client: a ready `ArxivClient` (its connection is then the session's).
         api_url, delay, mailto: the API endpoint, seconds between any two requests, the User-Agent's contact.
         fetch_timeout: an optional limit in seconds on one fetch (default: none — the rate is the policy).
+        full_text: read the cited papers' full text (HTML, else PDF); False checks abstracts only.
+        html_url, pdf_url: where a paper version's HTML and PDF are (``{url}/{id}v{N}``).
+        max_document_bytes: larger HTML pages or PDFs are not read (``too_large``).
         events: receives progress, waits, retries and warnings (default: the ``claimcheck`` logger).
 
     The session owns what it makes (the connection) and closes it in `close`; a cache passed in stays the
@@ -74,29 +85,50 @@ class SourceSession:
         delay: float = 3.0,
         mailto: str | None = None,
         fetch_timeout: float | None = None,
+        full_text: bool = True,
+        html_url: str = DEFAULT_HTML_URL,
+        pdf_url: str = DEFAULT_PDF_URL,
+        max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
         events: EventSink | None = None,
     ) -> None:
         self.cache = cache
         self.sources = sources
         self.offline = offline
         self.events: EventSink = events or log_event
-        self.options = _Options(api_url, delay, mailto, fetch_timeout)
+        self.options = _Options(
+            api_url, delay, mailto, fetch_timeout, full_text, html_url, pdf_url, max_document_bytes
+        )
         self._http = http
         self._client = client
         self._owns_client = False
         self._recorded: RecordedSources | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._scratch_store: PaperCache | None = None
 
     # -- lifetime -------------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close the connection the session made (a cache passed in stays open). Idempotent."""
-        if self._client is not None and self._owns_client:
+        """Close the connection the session made and drop its scratch store (a cache passed in stays open).
+
+        Idempotent."""
+        if getattr(self, "_client", None) is not None and self._owns_client:
+            assert self._client is not None
             self._client.close()
             self._client = None
             self._owns_client = False
+        if getattr(self, "_scratch", None) is not None:
+            assert self._scratch is not None
+            if self._scratch_store is not None:
+                self._scratch_store.close()
+            self._scratch_store = None
+            self._scratch.cleanup()
+            self._scratch = None
 
     def __enter__(self) -> SourceSession:
         return self
+
+    def __del__(self) -> None:
+        self.close()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -250,10 +282,10 @@ class SourceSession:
                 older.append(ident)
         if older:
             results.update(self.client.fetch_ids(older))
-        self._store([*latest.values(), *results.values()])
+        self._cache_papers([*latest.values(), *results.values()])
         return results
 
-    def _store(self, papers: Iterable[Paper]) -> None:
+    def _cache_papers(self, papers: Iterable[Paper]) -> None:
         if self.cache is None:
             return
         try:
@@ -261,14 +293,147 @@ class SourceSession:
         except ClaimcheckError as exc:
             self.warn(f"could not write the cache: {exc}")
 
+    # -- full text ------------------------------------------------------------------------------------
+
+    @property
+    def documents(self) -> PaperCache:
+        """Where the run's full-text documents are kept for the workers to read: the cache, or (without one)
+        a scratch database that lives as long as the session."""
+        if self.cache is not None:
+            return self.cache
+        if self._scratch_store is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="claimcheck-")
+            self._scratch_store = PaperCache(
+                Path(self._scratch.name) / "documents.sqlite3", events=self.events
+            )
+        return self._scratch_store
+
+    def full_texts(self, papers: Mapping[PaperKey, Paper]) -> dict[PaperKey, Paper]:
+        """``papers`` with what could be read of each found paper's full text (`Paper.fulltext` and
+        `Paper.fulltext_reason`); the documents themselves are put in `documents` for `document` to read.
+
+        Each distinct paper version is looked up once: recorded directory → cache → HTML → PDF. With
+        ``full_text=False`` the papers come back unchanged (abstracts only).
+
+        Example: ``session.full_texts(session.references(keys))[("1706.03762", 7)].fulltext == "html"``
+        """
+        if not self.options.full_text:
+            return dict(papers)
+        versions = sorted(
+            {(p.arxiv_id, p.version) for p in papers.values() if p.status == "found" and p.version}
+        )
+        statuses: dict[tuple[str, int], FullTextStatus] = {}
+        fetcher: FullTextFetcher | None = None
+        networked = 0
+        for done, (aid, version) in enumerate(versions, 1):
+            assert version is not None
+            status = self._local_full_text(aid, version)
+            if status is None and self.offline:
+                status = FullTextStatus("none", "offline", "offline: full text neither recorded nor cached")
+            if status is None:
+                if fetcher is None:
+                    fetcher = self._fetcher()
+                status = self._store_fetched(aid, version, fetcher.fetch(aid, version))
+                networked += 1
+                self.events(FetchEvent("progress", what="full text", done=done, total=len(versions)))
+            statuses[(aid, version)] = status
+        out: dict[PaperKey, Paper] = {}
+        for key, paper in papers.items():
+            status = statuses.get((paper.arxiv_id, paper.version or 0))
+            out[key] = (
+                paper
+                if status is None
+                else paper.model_copy(update={"fulltext": status.kind, "fulltext_reason": status.reason})
+            )
+        return out
+
+    def document(self, arxiv_id: str, version: int) -> Document | None:
+        """The full text of a paper version put in `documents` by `full_texts`, or None."""
+        store = self._stored()
+        entry = store.get_document(arxiv_id, version) if store is not None else None
+        return entry.document if entry is not None else None
+
+    def _stored(self) -> PaperCache | None:
+        """Where documents are already kept (the cache, or a scratch store made earlier), without making one."""
+        return self.cache if self.cache is not None else self._scratch_store
+
+    def _fetcher(self) -> FullTextFetcher:
+        timeout = self.options.fetch_timeout
+        start = self.polite.now()
+        return FullTextFetcher(
+            self.polite,
+            html_url=self.options.html_url,
+            pdf_url=self.options.pdf_url,
+            max_bytes=self.options.max_document_bytes,
+            deadline=lambda: None if timeout is None else start + timeout,
+        )
+
+    def _local_full_text(self, arxiv_id: str, version: int) -> FullTextStatus | None:
+        """The full text as recorded (read into the store) or already cached; None when neither has it."""
+        recorded = self.recorded
+        found = recorded.document(arxiv_id, version) if recorded is not None else None
+        store = self._stored()
+        if found is not None:
+            kind, path = found
+            cached = store.get_document(arxiv_id, version) if store is not None else None
+            if cached is not None and cached.kind == kind:
+                return FullTextStatus(kind, origin="sources")
+            try:
+                body = path.read_bytes()
+                if len(body) > self.options.max_document_bytes:
+                    raise DocumentUnusable(f"{path} is over the size limit", reason="too_large")
+                document = extract(body, kind, arxiv_id, version)
+            except OSError as exc:
+                self.warn(f"{path}: {exc.strerror or exc}")
+                return None
+            except DocumentUnusable as exc:
+                self.warn(f"{path}: {exc.message}")
+                return FullTextStatus("none", exc.reason, exc.message, "sources")
+            self._put(CachedDocument(arxiv_id, version, kind, document=document, raw=body))
+            return FullTextStatus(kind, origin="sources")
+        cached = store.get_document(arxiv_id, version) if store is not None else None
+        if cached is None:
+            return None
+        return FullTextStatus(cached.kind, cached.reason, origin="cache")
+
+    def _store_fetched(self, arxiv_id: str, version: int, fetched: Fetched) -> FullTextStatus:
+        status = fetched.status
+        if status.kind != "none":
+            self._put(
+                CachedDocument(arxiv_id, version, status.kind, document=fetched.document, raw=fetched.body)
+            )
+        elif status.reason != "unavailable":  # a network failure is never remembered
+            self._put(CachedDocument(arxiv_id, version, "none", reason=status.reason))
+        if status.kind == "none" and status.reason in ("unavailable", "unparseable", "too_large"):
+            self.warn(
+                f"{arxiv_id}v{version}: no full text ({status.reason}): {status.message}; checked against its abstract"
+            )
+        return status
+
+    def _put(self, entry: CachedDocument) -> None:
+        try:
+            self.documents.put_document(entry)
+        except ClaimcheckError as exc:
+            self.warn(f"could not write the cache: {exc}")
+
     # -- recorded directories -------------------------------------------------------------------------
 
     def save(self, papers: Iterable[Paper], directory: Path) -> list[Path]:
-        """Write the found ``papers`` into a recorded directory (what ``--sources`` reads back).
+        """Write the found ``papers`` into a recorded directory (what ``--sources`` reads back), each with its
+        full text as fetched (``<id>v<N>.html`` or ``.pdf``) when the session has read it.
 
-        Example: ``session.save(session.papers(["2005.13013v2"]), Path("recorded"))``
+        Example: ``session.save(session.full_texts(...).values(), Path("recorded"))``
         """
-        return save_papers(papers, directory)
+        papers = list(papers)
+        written = save_papers(papers, directory)
+        for paper in papers:
+            store = self._stored()
+            if paper.status != "found" or paper.version is None or paper.fulltext not in ("html", "pdf"):
+                continue
+            entry = store.get_document(paper.arxiv_id, paper.version, raw=True) if store is not None else None
+            if entry is not None and entry.raw is not None:
+                written.append(save_document(directory, paper.arxiv_id, paper.version, entry.kind, entry.raw))
+        return written
 
 
 def import_into_cache(cache: PaperCache, directory: Path, *, events: EventSink | None = None) -> int:
@@ -279,16 +444,32 @@ def import_into_cache(cache: PaperCache, directory: Path, *, events: EventSink |
     Example: ``import_into_cache(PaperCache(p), Path("fixtures/arxiv"))``
     """
     sink = events or log_event
-    papers, problems = load_sources(directory)
-    for problem in problems:
+    recorded = RecordedSources(directory)
+    for problem in recorded.problems:
         sink(FetchEvent("warning", problem))
+    papers, _ = load_sources(directory)
     versioned = [p.model_copy(update={"requested_version": p.version}) for p in papers]
-    return cache.put_many(versioned)
+    count = cache.put_many(versioned)
+    for arxiv_id, version, kind, path in recorded.documents():
+        try:
+            body = path.read_bytes()
+            document = extract(body, kind, arxiv_id, version)
+        except (OSError, DocumentUnusable) as exc:
+            sink(FetchEvent("warning", f"{path}: {getattr(exc, 'message', None) or exc}"))
+            continue
+        cache.put_document(CachedDocument(arxiv_id, version, kind, document=document, raw=body))
+    return count
 
 
 def export_cache(cache: PaperCache, directory: Path) -> int:
-    """Write every found paper of ``cache`` as one Atom file in ``directory``; return how many.
+    """Write every found paper of ``cache`` as one Atom file in ``directory``, with its full text as fetched
+    beside it (``<id>v<N>.html`` or ``.pdf``); return how many papers were written.
 
     Example: ``export_cache(PaperCache(p), Path("recorded"))``
     """
-    return len(save_papers(cache.papers(), directory))
+    count = len(save_papers(cache.papers(), directory))
+    for arxiv_id, version in cache.document_keys():
+        entry = cache.get_document(arxiv_id, version, raw=True)
+        if entry is not None and entry.raw is not None:
+            save_document(directory, arxiv_id, version, entry.kind, entry.raw)
+    return count

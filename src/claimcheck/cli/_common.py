@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 from .._defaults import DEFAULT_API_URL as DEFAULT_API_URL  # re-exported for the commands
+from .._defaults import DEFAULT_HTML_URL, DEFAULT_PDF_URL
 from .._errors import ClaimcheckError, InputError, ReportParseError, SourceUnavailable
 
 if TYPE_CHECKING:
@@ -49,6 +50,47 @@ DelayOption = Annotated[
     float,
     typer.Option(
         "--delay", min=0.0, help="Seconds between API requests (arXiv terms of use: 3).", show_default=True
+    ),
+]
+FullTextOption = Annotated[
+    bool,
+    typer.Option(
+        "--full-text/--no-full-text",
+        help="Read the cited papers' full text (HTML, else PDF); --no-full-text checks abstracts only.",
+    ),
+]
+HtmlUrlOption = Annotated[
+    str,
+    typer.Option(
+        "--html-url",
+        envvar="CLAIMCHECK_HTML_URL",
+        help="Where papers' HTML is: {URL}/{id}v{N} (env CLAIMCHECK_HTML_URL).",
+    ),
+]
+PdfUrlOption = Annotated[
+    str,
+    typer.Option(
+        "--pdf-url",
+        envvar="CLAIMCHECK_PDF_URL",
+        help="Where papers' PDFs are: {URL}/{id}v{N} (env CLAIMCHECK_PDF_URL).",
+    ),
+]
+MailtoOption = Annotated[
+    str | None,
+    typer.Option(
+        "--mailto",
+        envvar="CLAIMCHECK_MAILTO",
+        help="Your contact address, sent in the User-Agent as arXiv asks of bulk users (env CLAIMCHECK_MAILTO).",
+        show_default=False,
+    ),
+]
+FetchTimeoutOption = Annotated[
+    float | None,
+    typer.Option(
+        "--fetch-timeout",
+        min=0.0,
+        help="Give up fetching after SECONDS (default: no limit; the --delay between requests is the policy).",
+        show_default=False,
     ),
 ]
 ScorerOption = Annotated[
@@ -189,13 +231,28 @@ def open_session(
     sources: Path | None = None,
     api_url: str = DEFAULT_API_URL,
     delay: float = 3.0,
+    full_text: bool = True,
+    html_url: str = DEFAULT_HTML_URL,
+    pdf_url: str = DEFAULT_PDF_URL,
+    mailto: str | None = None,
+    fetch_timeout: float | None = None,
 ) -> Iterator[SourceSession]:
     """The one `SourceSession` of a command, built from its options; closed (with its cache) on leaving."""
     from .._sources import PaperCache, SourceSession
 
     paper_cache = None if no_cache else PaperCache(cache, events=events)
     session = SourceSession(
-        cache=paper_cache, sources=sources, offline=offline, api_url=api_url, delay=delay, events=events
+        cache=paper_cache,
+        sources=sources,
+        offline=offline,
+        api_url=api_url,
+        delay=delay,
+        full_text=full_text,
+        html_url=html_url,
+        pdf_url=pdf_url,
+        mailto=mailto,
+        fetch_timeout=fetch_timeout,
+        events=events,
     )
     try:
         yield session

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from .._defaults import DEFAULT_HTML_URL, DEFAULT_PDF_URL
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
@@ -20,7 +21,12 @@ from ._common import (
     ApiUrlOption,
     CacheOption,
     DelayOption,
+    FetchTimeoutOption,
+    FullTextOption,
+    HtmlUrlOption,
+    MailtoOption,
     OutputOption,
+    PdfUrlOption,
     emit,
     fetch_events,
     handle_errors,
@@ -92,6 +98,11 @@ def fetch_command(
     cache: CacheOption = None,
     api_url: ApiUrlOption = DEFAULT_API_URL,
     delay: DelayOption = 3.0,
+    full_text: FullTextOption = True,
+    html_url: HtmlUrlOption = DEFAULT_HTML_URL,
+    pdf_url: PdfUrlOption = DEFAULT_PDF_URL,
+    mailto: MailtoOption = None,
+    fetch_timeout: FetchTimeoutOption = None,
 ) -> None:
     """Fetch arXiv metadata through recorded sources, the cache and the API (exit 3: some unavailable)."""
     with handle_errors():
@@ -101,10 +112,25 @@ def fetch_command(
         with (
             fetch_events() as events,
             open_session(
-                events, offline=offline, cache=cache, sources=sources, api_url=api_url, delay=delay
+                events,
+                offline=offline,
+                cache=cache,
+                sources=sources,
+                api_url=api_url,
+                delay=delay,
+                full_text=full_text,
+                html_url=html_url,
+                pdf_url=pdf_url,
+                mailto=mailto,
+                fetch_timeout=fetch_timeout,
             ) as session,
         ):
             papers = fetch_papers(ids, session=session)
+            if full_text:
+                by_key = session.full_texts(
+                    {(p.arxiv_id, p.version): p for p in papers if p.status == "found"}
+                )
+                papers = [by_key.get((p.arxiv_id, p.version), p) for p in papers]
             if save is not None:
                 session.save(papers, save)
         for paper in papers:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from .._defaults import DEFAULT_MAX_REPORT_BYTES
+from .._defaults import DEFAULT_HTML_URL, DEFAULT_MAX_REPORT_BYTES, DEFAULT_PDF_URL
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
@@ -24,8 +24,13 @@ from ._common import (
     ApiUrlOption,
     CacheOption,
     DelayOption,
+    FetchTimeoutOption,
+    FullTextOption,
+    HtmlUrlOption,
+    MailtoOption,
     ModelOption,
     OutputOption,
+    PdfUrlOption,
     ScorerOption,
     combine_exit_codes,
     emit,
@@ -93,6 +98,11 @@ def verify_command(
     api_url: ApiUrlOption = DEFAULT_API_URL,
     delay: DelayOption = 3.0,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
+    full_text: FullTextOption = True,
+    html_url: HtmlUrlOption = DEFAULT_HTML_URL,
+    pdf_url: PdfUrlOption = DEFAULT_PDF_URL,
+    mailto: MailtoOption = None,
+    fetch_timeout: FetchTimeoutOption = None,
 ) -> None:
     """Verify reports: parse, fetch the cited papers, match every claim, audit, and render."""
     with handle_errors():
@@ -114,6 +124,11 @@ def verify_command(
                 sources=sources,
                 api_url=api_url,
                 delay=delay,
+                full_text=full_text,
+                html_url=html_url,
+                pdf_url=pdf_url,
+                mailto=mailto,
+                fetch_timeout=fetch_timeout,
             ) as session,
         ):
             job = _Job(
