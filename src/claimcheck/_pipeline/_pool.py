@@ -8,17 +8,19 @@ breaks the pool: that, and only that, is reported as a dead worker.
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from .._errors import ClaimcheckError
 from .._gc import quiet_gc
 
-__all__ = ["WorkerPool", "batched", "worker_died"]
+__all__ = ["DaskPool", "Pool", "WorkerPool", "batched", "worker_died"]
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -34,10 +36,33 @@ def batched(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
 
 
 def worker_died(exc: BrokenProcessPool) -> ClaimcheckError:
-    """The error a run ends with when a worker process was killed."""
+    """The error a run ends with when a worker process was killed (or, said apart, could not start)."""
+    if "initializer" in str(exc):
+        return ClaimcheckError(f"a worker process could not start ({exc}); rerun with --jobs 1 to see why")
     return ClaimcheckError(
         f"a worker process died ({exc}); the machine may be out of memory: rerun with --jobs 1"
     )
+
+
+class Pool(Protocol):
+    """What a run needs of its workers: an in-order chunked map, a reset between stages, and a close."""
+
+    jobs: int
+
+    @property
+    def executor(self) -> ProcessPoolExecutor | None: ...
+
+    def map(
+        self,
+        fn: Callable[[Sequence[_T]], list[_R]],
+        chunks: Iterable[Sequence[_T]],
+        *,
+        ahead: int | None = None,
+    ) -> Iterator[_R]: ...
+
+    def reset(self, setup: Callable[..., None], args: tuple[object, ...] = ()) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _init(setup: Callable[..., None], args: tuple[object, ...]) -> None:
@@ -114,6 +139,120 @@ class WorkerPool:
             pool.shutdown(cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _run_on_worker(
+    token: str,
+    setup: Callable[..., None],
+    args: tuple[object, ...],
+    fn: Callable[[Sequence[_T]], list[_R]],
+    chunk: Sequence[_T],
+) -> list[_R]:
+    """A chunk on a cluster worker: the run's state is set up once per worker thread, then ``fn`` runs."""
+    if getattr(_CLUSTER_STATE, "token", None) != token:
+        quiet_gc()
+        setup(*args)
+        _CLUSTER_STATE.token = token
+    return fn(chunk)
+
+
+_CLUSTER_STATE = threading.local()
+
+
+class DaskPool:
+    """The same chunked, in-order map over the workers of a dask.distributed cluster.
+
+    Parameters: ``jobs`` local worker processes when no ``scheduler`` is given (a `LocalCluster` is started
+    and stopped with the pool); ``scheduler`` the address of a running cluster (``tcp://host:8786``);
+    ``setup(*args)`` builds each worker's state before its first chunk. Worker state is kept per worker
+    thread, so workers with several threads are safe. What the workers read (the paper cache with the full
+    texts) must be on storage they can reach.
+
+    Example: ``with DaskPool(2, setup, (task,)) as pool: results = list(pool.map(run, chunks))``
+    """
+
+    def __init__(
+        self,
+        jobs: int,
+        setup: Callable[..., None],
+        args: tuple[object, ...] = (),
+        *,
+        scheduler: str | None = None,
+    ) -> None:
+        try:
+            import distributed
+        except ImportError as exc:
+            from .._errors import ScorerUnavailable
+
+            raise ScorerUnavailable(
+                "--executor dask needs the dask extra: pip install 'claimcheck[dask]'", package="distributed"
+            ) from exc
+        self.jobs = max(1, jobs)
+        self._setup = setup
+        self._args = args
+        self._token = uuid.uuid4().hex
+        self._cluster = None
+        try:
+            if scheduler is None:
+                self._cluster = distributed.LocalCluster(
+                    n_workers=self.jobs, threads_per_worker=1, processes=True, dashboard_address=None
+                )
+                self._client = distributed.Client(self._cluster)
+            else:
+                self._client = distributed.Client(scheduler, timeout="10s")
+        except (OSError, TimeoutError) as exc:
+            if self._cluster is not None:
+                self._cluster.close()
+            raise ClaimcheckError(f"cannot reach the dask scheduler {scheduler or '(local)'}: {exc}") from exc
+
+    @property
+    def executor(self) -> None:
+        """No local process pool: the batch audit makes its own."""
+        return None
+
+    def reset(self, setup: Callable[..., None], args: tuple[object, ...] = ()) -> None:
+        """Set the workers up anew for the next stage of the run (each does so before its next chunk)."""
+        self._setup = setup
+        self._args = args
+        self._token = uuid.uuid4().hex
+
+    def map(
+        self,
+        fn: Callable[[Sequence[_T]], list[_R]],
+        chunks: Iterable[Sequence[_T]],
+        *,
+        ahead: int | None = None,
+    ) -> Iterator[_R]:
+        """Results of ``fn`` over ``chunks``, in input order, at most ``ahead`` chunks in flight."""
+        client = self._client
+        args = (self._token, self._setup, self._args, fn)
+
+        def submit(chunk: Sequence[_T]) -> Any:
+            return client.submit(_run_on_worker, *args, chunk, pure=False)
+
+        it = iter(chunks)
+        pending: deque[Any] = deque(submit(c) for c in islice(it, ahead or 4 * self.jobs))
+        while pending:
+            done: list[_R] = pending.popleft().result()
+            nxt = next(it, None)
+            if nxt is not None:
+                pending.append(submit(nxt))
+            yield from done
+
+    def close(self) -> None:
+        """Disconnect, and stop the local cluster if this pool started it. Idempotent."""
+        client, self._client = getattr(self, "_client", None), None
+        if client is not None:
+            client.close()
+        cluster, self._cluster = getattr(self, "_cluster", None), None
+        if cluster is not None:
+            cluster.close()
+
+    def __enter__(self) -> DaskPool:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Literal
 
 from .._errors import ClaimcheckError
 from .._inputs import discover_reports
@@ -31,7 +32,7 @@ from .._parse import DEFAULT_MAX_BYTES
 from .._sources import PaperKey, SourceSession
 from .._version import __version__
 from ._parsing import parse_one
-from ._pool import WorkerPool, batched
+from ._pool import DaskPool, Pool, WorkerPool, batched
 from ._verifier import MatchOptions, Verifier
 
 if TYPE_CHECKING:
@@ -120,13 +121,13 @@ class _Worker:
         )
 
 
-_WORKER: _Worker | None = None
+# Per worker state; thread-local, so that cluster workers running several threads each keep their own.
+_STATE = threading.local()
 _MAX_BYTES = DEFAULT_MAX_BYTES
 
 
 def _setup(task: _Task, verifier: Verifier | None = None) -> None:
-    global _WORKER
-    _WORKER = _Worker(task, verifier)
+    _STATE.worker = _Worker(task, verifier)
 
 
 def _setup_parse(max_bytes: int) -> None:
@@ -149,8 +150,8 @@ def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
 
 
 def _verify_chunk(items: Sequence[_Work]) -> list[ReportOutcome]:
-    assert _WORKER is not None
-    return [_WORKER.outcome(w) for w in items]
+    worker: _Worker = _STATE.worker
+    return [worker.outcome(w) for w in items]
 
 
 class _Spool:
@@ -194,7 +195,7 @@ class VerifyStream:
         papers: dict[PaperKey, Paper],
         latest: dict[str, Paper],
         task: _Task,
-        pool: WorkerPool,
+        pool: Pool,
         session: SourceSession | None = None,
     ) -> None:
         self._session = session  # closed with the stream when the stream made it
@@ -203,7 +204,7 @@ class VerifyStream:
         self._papers = papers
         self._latest = latest
         self._task = task
-        self._pool: WorkerPool | None = pool
+        self._pool: Pool | None = pool
         self._claims: list[ClaimKey] = []
         self._summaries: list[ReportSummary] = []
         self._done = False
@@ -338,6 +339,8 @@ def verify_stream(
     chunker: Callable[[ReportResult, int, int], str] | None = None,
     policies: frozenset[str] = frozenset(),
     keep_results: bool = False,
+    executor: Literal["local", "dask"] = "local",
+    scheduler: str | None = None,
 ) -> VerifyStream:
     """Start a streamed verify run: parse every input once, fetch the cited papers once, and return the
     `VerifyStream` that verifies the reports as it is iterated.
@@ -347,7 +350,10 @@ def verify_stream(
     any worker starts: a bad scorer or model is an error now, not a dead worker later); ``jobs``, worker
     processes; ``max_bytes``, larger report files are refused; ``chunker``, renders each verified report
     (number, total) into its `ReportOutcome.chunk` (a `claimcheck._render.ReportChunker`); ``policies``, the
-    CI gate policies (`claimcheck._gate`); ``keep_results``, keep each whole `ReportResult` in its outcome.
+    CI gate policies (`claimcheck._gate`); ``keep_results``, keep each whole `ReportResult` in its outcome;
+    ``executor``, ``"local"`` (a process pool of ``jobs``) or ``"dask"`` (the reports are verified on the
+    dask.distributed cluster at ``scheduler``, or on a `LocalCluster` of ``jobs`` workers; parsing and
+    fetching stay in this process, on one connection; workers read full texts from the session's cache).
 
     Example: ``for outcome in verify_stream(["reports/"], chunker=ReportChunker("jsonl")): ...``
     """
@@ -384,11 +390,21 @@ def verify_stream(
     if any(p.fulltext in ("html", "pdf") for p in papers.values()):
         task = replace(task, documents=session.documents.path)
         verifier.documents = session.documents
-    # the workers (or, with one job, this process, with the verifier that checked the options) verify
-    pool.reset(_setup, (task, verifier if jobs == 1 else None))
-    if jobs > 1:
-        del verifier
-    return VerifyStream(spool, errors, papers, latest, task, pool, session if own else None)
+    verifying: Pool = pool
+    if executor == "dask":
+        pool.close()
+        try:
+            verifying = DaskPool(jobs, _setup, (task, None), scheduler=scheduler)
+        except BaseException:
+            spool.close()
+            if own:
+                session.close()
+            raise
+    else:
+        # the workers (or, with one job, this process, with the verifier that checked the options) verify
+        pool.reset(_setup, (task, verifier if jobs == 1 else None))
+    del verifier
+    return VerifyStream(spool, errors, papers, latest, task, verifying, session if own else None)
 
 
 def verify_paths(
@@ -399,6 +415,8 @@ def verify_paths(
     scorer: str = "lexical",
     jobs: int = 1,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    executor: Literal["local", "dask"] = "local",
+    scheduler: str | None = None,
 ) -> VerifyResult:
     """Run the whole pipeline over report files and directories: parse → fetch → match → audit.
 
@@ -415,6 +433,8 @@ def verify_paths(
         jobs=jobs,
         max_bytes=max_bytes,
         keep_results=True,
+        executor=executor,
+        scheduler=scheduler,
     ) as stream:
         return stream.result()
 

@@ -49,6 +49,11 @@ if TYPE_CHECKING:
     from .._sources import PaperCache, SourceSession
 
 
+class Executor(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class VerifyFormat(StrEnum):
     table = "table"
     json = "json"
@@ -103,6 +108,21 @@ def verify_command(
     pdf_url: PdfUrlOption = DEFAULT_PDF_URL,
     mailto: MailtoOption = None,
     fetch_timeout: FetchTimeoutOption = None,
+    executor: Annotated[
+        Executor,
+        typer.Option(
+            "--executor",
+            help="Where reports are verified: local worker processes, or a dask.distributed cluster (the dask extra).",
+        ),
+    ] = Executor.local,
+    scheduler: Annotated[
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Address of a running dask scheduler (tcp://host:8786); without it --executor dask starts a local cluster.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Verify reports: parse, fetch the cited papers, match every claim, audit, and render."""
     with handle_errors():
@@ -140,6 +160,8 @@ def verify_command(
                 jobs=jobs or os.cpu_count() or 1,
                 max_size=max_size,
                 policies=policies,
+                executor=executor,
+                scheduler=scheduler,
             )
             outcome = _verify(job, session)
 
@@ -203,6 +225,8 @@ class _Job:
     jobs: int
     max_size: int
     policies: frozenset[str]
+    executor: Executor = Executor.local
+    scheduler: str | None = None
 
 
 def _verify(job: _Job, session: SourceSession) -> _Outcome:
@@ -221,6 +245,8 @@ def _verify(job: _Job, session: SourceSession) -> _Outcome:
         chunker=chunker,
         policies=job.policies,
         keep_results=chunker is None,
+        executor=job.executor.value,
+        scheduler=job.scheduler,
     )
     with stream:
         if chunker is None:
