@@ -14,9 +14,9 @@ Example::
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, cast
 
 __all__ = ["Block", "Document", "DocumentKind", "Location"]
 
@@ -42,6 +42,8 @@ class Block:
     section: str | None = None
     page: int | None = None
     anchor: str | None = None
+    sentences: tuple[tuple[int, int], ...] | None = None
+    """The block's sentence spans, when worked out once and kept (`Document.with_sentences`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +104,20 @@ class Document:
             return self
         return Document(self.arxiv_id, self.version, self.kind, (*front, *blocks))
 
+    def with_sentences(self, split: Callable[[str], list[tuple[int, int]]]) -> Document:
+        """This document with every prose block's sentence spans worked out by ``split`` and kept, so that
+        a paper stored once is never split again (splitting is most of what preparing a paper costs).
+
+        Example: ``doc.with_sentences(sentence_spans).blocks[1].sentences``
+        """
+        blocks = tuple(
+            b
+            if b.sentences is not None or b.location in ("title", "table")
+            else replace(b, sentences=tuple(split(b.text)))
+            for b in self.blocks
+        )
+        return replace(self, blocks=blocks)
+
     def sized(self) -> int:
         """Characters of text over all blocks (what preparing the document costs, roughly)."""
         return sum(len(b.text) for b in self.blocks)
@@ -118,7 +134,9 @@ class Document:
                 "arxiv_id": self.arxiv_id,
                 "version": self.version,
                 "kind": self.kind,
-                "blocks": [[b.location, b.text, b.section, b.page, b.anchor] for b in self.blocks],
+                "blocks": [
+                    [b.location, b.text, b.section, b.page, b.anchor, b.sentences] for b in self.blocks
+                ],
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -141,14 +159,19 @@ class Document:
         )
 
 
-def _block(row: Iterable[object]) -> Block:
-    location, text, section, page, anchor = row
+def _block(row: Sequence[object]) -> Block:
+    location, text, section, page, anchor = row[:5]
+    spans = row[5] if len(row) > 5 else None
     if location not in _LOCATIONS or not isinstance(text, str):
         raise ValueError(f"not a document block: {location!r}")
+    sentences = None
+    if isinstance(spans, list):
+        sentences = tuple((int(s), int(e)) for s, e in spans)
     return Block(
-        location,  # type: ignore[arg-type]  # checked against _LOCATIONS above
+        cast(Location, location),  # checked against _LOCATIONS above
         text,
         section if isinstance(section, str) else None,
         page if isinstance(page, int) else None,
         anchor if isinstance(anchor, str) else None,
+        sentences,
     )

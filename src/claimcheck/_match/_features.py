@@ -144,7 +144,7 @@ def _block_units(block: Block) -> list[Unit]:
         return []
     if block.location in ("title", "table"):
         return [_unit(block, 0, len(block.text), False)]
-    spans = sentence_spans(block.text)
+    spans = block.sentences if block.sentences is not None else sentence_spans(block.text)
     units = [_unit(block, s, e, False) for s, e in spans]
     units.extend(_unit(block, s, e, True) for (s, _), (_, e) in itertools.pairwise(spans))
     return units

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import pysbd
+from .._sentences import sentence_spans
 
 __all__ = [
     "Analysis",
@@ -28,10 +28,6 @@ _TEX_CITE = re.compile(r"\\(?:cite[tp]?|ref|eqref|footnote)\*?\{[^}]*\}")
 _TEX_CMD = re.compile(r"\\[a-zA-Z]+\*?\{([^}]*)\}")
 _TEX_BARE = re.compile(r"\\[a-zA-Z]+")
 _DASHES = re.compile(r"-{2,3}|[‐‑‒–—―]")
-# pysbd keeps "task.In this paper" (a missing space after the full stop) as one sentence.
-_GLUED = re.compile(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z])")
-
-_SEGMENTER = pysbd.Segmenter(language="en", clean=False)
 
 
 def clean_for_match(text: str) -> str:
@@ -44,30 +40,6 @@ def clean_for_match(text: str) -> str:
     text = _TEX_CMD.sub(r"\1", text)
     text = _TEX_BARE.sub("", text)
     return _DASHES.sub(" ", text)
-
-
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Character spans ``(start, end)`` of the sentences of ``text`` (pysbd, plus glued full stops).
-
-    Example: ``sentence_spans("We see gains. MNLI helps.")`` is ``[(0, 13), (14, 25)]``.
-    """
-    spans: list[tuple[int, int]] = []
-    pos = 0
-    for piece in _SEGMENTER.segment(text):
-        body = piece.strip()
-        if not body:
-            continue
-        start = text.find(body, pos)
-        if start < 0:  # pysbd altered the text; fall back to its own length
-            start = pos
-        end = start + len(body)
-        cut = start
-        for m in _GLUED.finditer(text, start, end):
-            spans.append((cut, m.start()))
-            cut = m.start()
-        spans.append((cut, end))
-        pos = end
-    return [(s, e) for s, e in spans if text[s:e].strip()]
 
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
@@ -27,6 +27,7 @@ from .._document import Document
 from .._errors import ClaimcheckError, DocumentUnusable
 from .._ids import ArxivId
 from .._models import Paper
+from .._sentences import sentence_spans
 from ._arxiv import ArxivClient, papers_per_input
 from ._cache import CachedDocument, PaperCache
 from ._events import EventSink, FetchEvent, log_event
@@ -411,6 +412,8 @@ class SourceSession:
         return status
 
     def _put(self, entry: CachedDocument) -> None:
+        if entry.document is not None:  # split once here, so that no worker of any later run splits again
+            entry = replace(entry, document=entry.document.with_sentences(sentence_spans))
         try:
             self.documents.put_document(entry)
         except ClaimcheckError as exc:
@@ -457,6 +460,7 @@ def import_into_cache(cache: PaperCache, directory: Path, *, events: EventSink |
         except (OSError, DocumentUnusable) as exc:
             sink(FetchEvent("warning", f"{path}: {getattr(exc, 'message', None) or exc}"))
             continue
+        document = document.with_sentences(sentence_spans)
         cache.put_document(CachedDocument(arxiv_id, version, kind, document=document, raw=body))
     return count
 
