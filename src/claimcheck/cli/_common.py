@@ -107,11 +107,30 @@ def warn(message: str) -> None:
     say("warning", message)
 
 
+def note(message: str) -> None:
+    """Print a note on stderr (something the user may want to know; not a problem)."""
+    say("note", message)
+
+
+def note_skipped(paths: Sequence[Path]) -> None:
+    """Name the files inside the given directories that are passed over for their suffix (one note)."""
+    from .._inputs import REPORT_SUFFIXES, skipped_files
+
+    skipped = skipped_files(paths)
+    if not skipped:
+        return
+    shown = ", ".join(str(p) for p in skipped[:3]) + (", …" if len(skipped) > 3 else "")
+    patterns = ", ".join(f"*{s}" for s in REPORT_SUFFIXES)
+    plural = "s" if len(skipped) != 1 else ""
+    note(f"skipped {len(skipped)} file{plural} that are not reports ({patterns}): {shown}")
+
+
 def report_input_errors(errors: Sequence[InputErrorRecord]) -> None:
     """Print each input that could not be read or parsed as ``claimcheck: error: path:line: message``."""
     for error in errors:
         where = f"{error.path}:{error.line}" if error.line is not None else error.path
-        say("error", f"{where}: {error.message}")
+        # "no reports found under DIR" names its path already
+        say("error", error.message if error.path in error.message else f"{where}: {error.message}")
 
 
 @contextmanager

@@ -11,7 +11,15 @@ from typing import Annotated
 import typer
 
 from ._app import app
-from ._common import EXIT_INPUT, EXIT_OK, OutputOption, emit, handle_errors, report_input_errors
+from ._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    OutputOption,
+    emit,
+    handle_errors,
+    note_skipped,
+    report_input_errors,
+)
 
 
 class ParseFormat(StrEnum):
@@ -41,6 +49,7 @@ def parse_command(
         from .._pipeline import parse_paths
         from .._render import render_reports
 
+        note_skipped(paths)
         result = parse_paths(paths, max_bytes=max_size)
         report_input_errors(result.errors)
         color = output is None and sys.stdout.isatty()

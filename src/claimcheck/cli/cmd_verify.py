@@ -29,6 +29,7 @@ from ._common import (
     combine_exit_codes,
     emit,
     handle_errors,
+    note_skipped,
     progress_bar,
     report_input_errors,
     say,
@@ -102,6 +103,7 @@ def verify_command(
             from .._errors import InputError
 
             raise InputError("--sources must be a directory of recorded API responses", path=str(sources))
+        note_skipped(paths)
         color = output is None and sys.stdout.isatty()
         with _session(
             offline=offline, cache_path=cache, no_cache=no_cache, api_url=api_url, delay=delay
