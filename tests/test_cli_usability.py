@@ -3,14 +3,25 @@ the gate's verdict line, malformed fetch ids, ``match`` on blank and bad lines, 
 
 from __future__ import annotations
 
+import os
+import pickle
+import pty
+import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
+from defusedxml.ElementTree import fromstring as parse_xml
 from typer.testing import CliRunner, Result
 
+from claimcheck._errors import InputError
+from claimcheck._gate import GateFailure, gate_failures, gate_verdict
 from claimcheck._inputs import discover_reports, skipped_files
-from claimcheck._models import InputErrorRecord
+from claimcheck._models import InputErrorRecord, VerifyResult
 from claimcheck.cli import app
+from claimcheck.cli.cmd_parse import parse_size
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = ROOT / "reports"
@@ -54,3 +65,144 @@ def test_discover_reports_yields_an_error_for_a_directory_without_reports(tmp_pa
     items = list(discover_reports([tmp_path]))
     assert len(items) == 1 and isinstance(items[0], InputErrorRecord)
     assert skipped_files([tmp_path]) == [tmp_path / "only.pdf"]
+
+
+# --- the gate: verdict line, JUnit that follows --fail-on, unknown policies ---------------------------
+
+
+def test_gate_closes_with_one_verdict_line() -> None:
+    failed = verify(REPORTS, "--format", "json", "--fail-on", "counts,unsupported")
+    assert failed.exit_code == 1
+    last = failed.stderr.rstrip().splitlines()[-1]
+    assert re.fullmatch(
+        r"claimcheck: gate failed: \d+ findings — (unsupported|counts) \d+, (unsupported|counts) \d+", last
+    )
+    passed = verify(REPORTS, "--format", "json", "--fail-on", "contradicted", "--fail-on", "none")
+    if passed.exit_code == 0:
+        assert passed.stderr.rstrip().splitlines()[-1] == "claimcheck: gate passed"
+    ungated = verify(REPORTS, "--format", "json")
+    assert "gate" not in ungated.stderr
+
+
+def test_junit_fail_on_counts_fails_the_counts_findings(tmp_path: Path) -> None:
+    out = tmp_path / "junit.xml"
+    result = verify(REPORTS, "--format", "junit", "--fail-on", "counts", "--output", out)
+    assert result.exit_code == 1
+    root = parse_xml(out.read_text(encoding="utf-8"))
+    failures = root.findall(".//testcase/failure")
+    assert failures and {f.get("type") for f in failures} == {"papers_retrieved_mismatch"}
+    assert int(root.get("failures", "-1")) == len(failures) == 5
+    assert "counts 5" in result.stderr
+
+
+def test_unknown_policies_are_rejected() -> None:
+    result = verify(REPORTS, "--fail-on", "unsuported")
+    assert result.exit_code == 2
+    assert "unknown --fail-on policy 'unsuported'" in result.stderr
+    with pytest.raises(InputError):
+        gate_failures(VerifyResult(), {"bogus"})
+
+
+def test_gate_verdict_counts_by_policy() -> None:
+    assert gate_verdict({}) == "gate passed"
+    assert (
+        gate_verdict({"counts": 5, "unsupported": 35})
+        == "gate failed: 40 findings — unsupported 35, counts 5"
+    )
+    failure = GateFailure("r.txt", 3, "claims_count_mismatch", "m")
+    # a reason crosses from worker processes pickled
+    assert pickle.loads(pickle.dumps(failure)).category  # noqa: S301 - our own object == "counts"
+    assert str(failure) == "r.txt:3: claims_count_mismatch: m"
+
+
+def test_github_min_severity_and_summary_line() -> None:
+    result = verify(REPORTS, "--format", "github", "--min-severity", "error")
+    lines = result.stdout.splitlines()
+    assert all(ln.startswith("::error ") for ln in lines[:-1])
+    assert lines[-1].startswith("::notice title=claimcheck summary::claimcheck: 5 reports, 62 claims")
+
+
+# --- width and colour ----------------------------------------------------------------------------------
+
+
+def _widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+def test_table_follows_columns_and_width() -> None:
+    narrow = runner.invoke(app, ["verify", str(REPORTS), *OFFLINE], env={"COLUMNS": "80"})
+    wide = runner.invoke(app, ["verify", str(REPORTS), *OFFLINE], env={"COLUMNS": "160"})
+    assert _widest(narrow.stdout) <= 80 < _widest(wide.stdout) <= 160
+    assert "best evidence" in wide.stdout and "best evidence" not in narrow.stdout
+    flag = runner.invoke(app, ["verify", str(REPORTS), *OFFLINE, "--width", "90"], env={"COLUMNS": "200"})
+    assert 80 < _widest(flag.stdout) <= 90
+
+
+def _on_a_terminal(*args: str, env: dict[str, str]) -> bytes:
+    """Run the CLI with stdout on a pseudo-terminal; return what it wrote there."""
+    leader, follower = pty.openpty()
+    cmd = [
+        sys.executable,
+        "-m",
+        "claimcheck",
+        "verify",
+        str(REPORTS / "000_72ee14e1c07839b6.txt"),
+        *OFFLINE,
+        *args,
+    ]
+    full_env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"COLUMNS": "100", **env}
+    proc = subprocess.Popen(cmd, stdout=follower, stderr=subprocess.DEVNULL, env=full_env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks)
+
+
+def test_color_on_a_terminal_unless_no_color() -> None:
+    assert b"\x1b[" in _on_a_terminal(env={})
+    assert b"\x1b[" not in _on_a_terminal(env={"NO_COLOR": "1"})
+    assert b"\x1b[" not in _on_a_terminal("--color", "never", env={})
+    assert b"\x1b[" in _on_a_terminal("--color", "always", env={"NO_COLOR": "1"})
+
+
+def test_color_always_in_a_file(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["verify", str(REPORTS), *OFFLINE, "--color", "always"])
+    assert "\x1b[" in result.stdout
+    assert "\x1b[" not in runner.invoke(app, ["verify", str(REPORTS), *OFFLINE]).stdout
+
+
+# --- help ------------------------------------------------------------------------------------------------
+
+
+def test_help_shows_flags_choices_sizes_examples_and_exit_codes() -> None:
+    out = runner.invoke(app, ["verify", "--help"], env={"COLUMNS": "200"}).stdout
+    assert "<bool>" not in out and "<str>" not in out and "list[str]" not in out
+    assert "10485760" not in out and "10 MiB" in out
+    assert "table|json|jsonl|markdown|html|junit|github" in out
+    assert "auto|always|never" in out and "info|warning|error" in out
+    assert "lexical|semantic|nli" in out
+    for panel in ("Output", "CI gate", "Sources and cache"):
+        assert f"─ {panel} " in out
+    assert "Examples" in out and "Exit codes" in out
+    top = runner.invoke(app, ["--help"], env={"COLUMNS": "200"}).stdout
+    commands = re.findall(r"^│ (\w+) ", top, re.M)
+    assert commands[0] == "verify"
+
+
+def test_max_size_takes_human_sizes(tmp_path: Path) -> None:
+    assert parse_size("10MiB") == 10 * 1024 * 1024
+    assert parse_size("500k") == 500_000
+    assert parse_size("2000") == 2000
+    result = verify(REPORTS, "--format", "json", "--max-size", "1k")
+    assert result.exit_code == 2
+    assert "over the size limit of 1,000 bytes" in result.stderr
+    assert runner.invoke(app, ["verify", str(REPORTS), "--max-size", "lots"]).exit_code == 2

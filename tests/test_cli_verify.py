@@ -41,6 +41,7 @@ def verify(*args: str | Path, sources: Path | None = SOURCES) -> Result:
 def gate_reasons(stderr: str) -> int:
     """How many gate failures the CLI reported (it prints 20, then "… and N more")."""
     shown = [ln for ln in stderr.splitlines() if ln.startswith("claimcheck: gate: ")]
+    assert stderr.rstrip().splitlines()[-1].startswith("claimcheck: gate failed: ")
     more = re.search(r"… and (\d+) more", stderr)
     return len(shown) - (1 if more else 0) + (int(more.group(1)) if more else 0)
 
@@ -141,14 +142,22 @@ def test_junit_has_one_testcase_per_claim(samples_json: dict[str, Any]) -> None:
     result = samples_gated("junit")
     root = parse_xml(result.stdout)
     suites = root.findall("testsuite") if root.tag == "testsuites" else [root]
-    assert len(suites) == len(samples_json["reports"])
-    for suite, report in zip(suites, samples_json["reports"], strict=True):
+    # one suite per report, then the findings across reports
+    assert len(suites) == len(samples_json["reports"]) + (1 if samples_json["summary"]["findings"] else 0)
+    for suite, report in zip(suites, samples_json["reports"], strict=False):
         cases = suite.findall("testcase")
-        assert len(cases) == len(report["claims"])
+        claims = [c for c in cases if c.get("name", "").startswith("claim ")]
+        assert len(claims) == len(report["claims"])
+        assert len(cases) == len(report["claims"]) + len(report["findings"])
         assert int(suite.get("tests", "-1")) == len(cases)
         failed = sum(1 for c in cases if c.find("failure") is not None)
         assert int(suite.get("failures", "-1")) == failed
-    total = sum(len(s.findall("testcase")) for s in suites)
+        # --fail-on unsupported: exactly the unsupported claims fail
+        unsupported = sum(
+            any(f["code"] == "unsupported_verified_claim" for f in c["findings"]) for c in report["claims"]
+        )
+        assert failed == unsupported
+    total = sum(1 for s in suites for c in s.findall("testcase") if c.get("name", "").startswith("claim "))
     assert total == len(_claims(samples_json)) == 62
 
 
@@ -173,6 +182,8 @@ def _workflow_commands(text: str) -> list[tuple[str, dict[str, str], str]]:
 def test_github_lines_are_workflow_commands_pointing_at_report_lines() -> None:
     result = samples_gated("github")
     commands = _workflow_commands(result.stdout)
+    summary = commands.pop()  # the last line sums the run up
+    assert summary[1] == {"title": "claimcheck summary"} and "62 claims" in summary[2]
     assert commands
     assert {level for level, _, _ in commands} >= {"error", "warning"}
     for _, props, _ in commands:

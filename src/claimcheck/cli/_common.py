@@ -8,9 +8,11 @@ verification is incomplete. When several apply, 2 wins over 3, 3 over 1.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn, TypeVar
 
@@ -28,13 +30,31 @@ EXIT_SOURCES = 3
 
 T = TypeVar("T")
 
+EXIT_CODES_HELP = """\
+[b]Exit codes[/b]
+  0  verified, and the gate passed
+  1  the gate (--fail-on) failed on findings
+  2  bad usage, or an input that could not be read or parsed (the others are still reported)
+  3  cited papers could not be fetched, so verification is incomplete
+  When several apply, 2 wins over 3, and 3 over 1.
+"""
+
+# rich help panels: options grouped by what they are for
+PANEL_OUTPUT = "Output"
+PANEL_GATE = "CI gate"
+PANEL_SOURCES = "Sources and cache"
+PANEL_MATCHING = "Matching"
+PANEL_INPUT = "Input"
+
 CacheOption = Annotated[
     Path | None,
     typer.Option(
         "--cache",
         envvar="CLAIMCHECK_CACHE",
+        metavar="FILE",
         help="SQLite cache file (env CLAIMCHECK_CACHE; default: the user cache dir).",
         show_default=False,
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 ApiUrlOption = Annotated[
@@ -42,28 +62,110 @@ ApiUrlOption = Annotated[
     typer.Option(
         "--api-url",
         envvar="CLAIMCHECK_ARXIV_URL",
+        metavar="URL",
         help="arXiv query API endpoint (env CLAIMCHECK_ARXIV_URL).",
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 DelayOption = Annotated[
     float,
     typer.Option(
-        "--delay", min=0.0, help="Seconds between API requests (arXiv terms of use: 3).", show_default=True
+        "--delay",
+        metavar="SECONDS",
+        min=0.0,
+        help="Seconds between API requests (arXiv terms of use: 3).",
+        show_default=True,
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 ScorerOption = Annotated[
-    str, typer.Option("--scorer", help="Scorer: lexical (built in), semantic or nli (the semantic extra).")
+    str,
+    typer.Option(
+        "--scorer",
+        metavar="lexical|semantic|nli",
+        help="Scorer: lexical (built in), semantic or nli (the semantic extra).",
+    ),
 ]
 ModelOption = Annotated[
     Path | None,
-    typer.Option("--model", help="Local model directory for --scorer nli.", show_default=False),
+    typer.Option(
+        "--model", metavar="DIR", help="Local model directory for --scorer nli.", show_default=False
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.", show_default=False),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE (atomically) instead of stdout.",
+        show_default=False,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
 ]
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+
+DEFAULT_WIDTH = 100
+"""Table width when neither --width, COLUMNS nor a terminal says otherwise (a file, a pipe)."""
+
+
+class ColorChoice(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+WidthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        metavar="COLUMNS",
+        min=40,
+        help="Table width in columns (default: the terminal's, or COLUMNS; 100 in a file or pipe).",
+        show_default=False,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+]
+ColorOption = Annotated[
+    ColorChoice,
+    typer.Option(
+        "--color",
+        help="Colour the table: auto = on a terminal unless NO_COLOR is set.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar and no notes on stderr.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+]
+
+
+def resolve_color(choice: ColorChoice, output: Path | None) -> bool:
+    """Whether to colour output: ``always``/``never`` as said; ``auto`` on a terminal unless NO_COLOR is set
+    (https://no-color.org: any non-empty value)."""
+    if choice is ColorChoice.always:
+        return True
+    if choice is ColorChoice.never:
+        return False
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def resolve_width(width: int | None, output: Path | None) -> int:
+    """The table width: ``--width``, else COLUMNS, else the terminal's (stdout), else `DEFAULT_WIDTH`."""
+    if width is not None:
+        return width
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if output is None and sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+    return DEFAULT_WIDTH
 
 
 def combine_exit_codes(*codes: int) -> int:
@@ -186,3 +288,39 @@ def emit(text: str, output: Path | None) -> None:
     from .._io import write_atomic
 
     write_atomic(output, text)
+
+
+@contextmanager
+def match_progress(total: int, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while reports are matched: reports done/total, claims per second, ETA.
+
+    Yields ``advance(claims)``, called once per verified report with its number of claims. Shown only when
+    stderr is a terminal and not ``quiet``; otherwise ``advance`` does nothing.
+    """
+    if quiet or total < 1 or not sys.stderr.isatty():
+        yield lambda claims: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("matching claims"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("reports ·"),
+        TextColumn("{task.fields[rate]} claims/s ·"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("match", total=total, rate="–")
+        claims_done = 0
+
+        def advance(claims: int) -> None:
+            nonlocal claims_done
+            claims_done += claims
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = f"{claims_done / elapsed:,.0f}" if elapsed > 0 else "–"
+            bar.update(task, advance=1, rate=rate)
+
+        yield advance

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -27,10 +28,33 @@ class ParseFormat(StrEnum):
     table = "table"
 
 
+_UNITS = {"": 1, "b": 1, "k": 1000, "kb": 1000, "kib": 1024, "m": 1000**2, "mb": 1000**2, "mib": 1024**2}
+_UNITS |= {"g": 1000**3, "gb": 1000**3, "gib": 1024**3}
+
+
+def parse_size(value: str | int) -> int:
+    """A size given as bytes or with a unit: ``10MiB``, ``500k``, ``2 MB``, ``1048576``.
+
+    Example: ``parse_size("10MiB") == 10 * 1024 * 1024``
+    """
+    if isinstance(value, int):
+        return value
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", value)
+    unit = match.group(2).lower() if match else ""
+    if match is None or unit not in _UNITS or float(match.group(1)) <= 0:
+        raise typer.BadParameter(f"{value!r} is not a size (e.g. 10MiB, 500k, 2000000)")
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
 MaxSizeOption = Annotated[
     int,
     typer.Option(
-        "--max-size", min=1, help="Refuse report files larger than this many bytes.", show_default=True
+        "--max-size",
+        parser=parse_size,
+        metavar="SIZE",
+        help="Refuse report files larger than SIZE (bytes or with a unit: 10MiB, 500k; default 10 MiB)",
+        show_default=False,
+        rich_help_panel="Input",
     ),
 ]
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -16,22 +17,34 @@ import typer
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
+    EXIT_CODES_HELP,
     EXIT_GATE,
     EXIT_INPUT,
     EXIT_OK,
     EXIT_SOURCES,
+    PANEL_GATE,
+    PANEL_MATCHING,
+    PANEL_OUTPUT,
+    PANEL_SOURCES,
     ApiUrlOption,
     CacheOption,
+    ColorChoice,
+    ColorOption,
     DelayOption,
     ModelOption,
     OutputOption,
+    QuietOption,
     ScorerOption,
+    WidthOption,
     combine_exit_codes,
     emit,
     handle_errors,
+    match_progress,
     note_skipped,
     progress_bar,
     report_input_errors,
+    resolve_color,
+    resolve_width,
     say,
     warn,
 )
@@ -40,8 +53,8 @@ from .cmd_parse import MaxSizeOption
 if TYPE_CHECKING:
     from .._arxiv import ArxivClient
     from .._cache import PaperCache
-    from .._models import InputErrorRecord, VerifyResult
-    from .._pipeline import MatchOptions
+    from .._models import InputErrorRecord, Severity, VerifyResult
+    from .._pipeline import MatchOptions, ReportOutcome, VerifyStream
 
 
 class VerifyFormat(StrEnum):
@@ -54,47 +67,105 @@ class VerifyFormat(StrEnum):
     github = "github"
 
 
-@app.command("verify")
+class SeverityChoice(StrEnum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+_EPILOG = (
+    """\
+[b]Examples[/b]
+  claimcheck verify reports/ --offline --sources fixtures/arxiv
+  claimcheck verify reports/ -f html -o audit.html
+  claimcheck verify reports/ -f junit -o junit.xml --fail-on counts
+  claimcheck verify reports/ -f github --min-severity warning --fail-on any
+
+"""
+    + EXIT_CODES_HELP
+)
+
+
+@app.command("verify", epilog=_EPILOG)
 def verify_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Report files or directories (searched for *.md, *.txt).")
+        list[Path],
+        typer.Argument(
+            help="Report files or directories (searched for *.md, *.txt, *.markdown).",
+            show_default=False,
+        ),
     ],
-    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")] = VerifyFormat.table,
+    fmt: Annotated[
+        VerifyFormat, typer.Option("--format", "-f", help="Output format.", rich_help_panel=PANEL_OUTPUT)
+    ] = VerifyFormat.table,
     output: OutputOption = None,
+    width: WidthOption = None,
+    color: ColorOption = ColorChoice.auto,
+    quiet: QuietOption = False,
     offline: Annotated[
-        bool, typer.Option("--offline", help="Never touch the network; missing sources are 'unavailable'.")
+        bool,
+        typer.Option(
+            "--offline",
+            help="Never touch the network; missing sources are 'unavailable'.",
+            rich_help_panel=PANEL_SOURCES,
+        ),
     ] = False,
     sources: Annotated[
         Path | None,
         typer.Option(
             "--sources",
+            metavar="DIR",
             help="Directory of recorded API responses (one Atom XML per paper), read before cache and network.",
             show_default=False,
+            rich_help_panel=PANEL_SOURCES,
         ),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(
             "--fail-on",
-            help="CI gate, comma-separated: unsupported, contradicted, counts, references, any (exit 1 on a match).",
+            metavar="POLICY[,POLICY]",
+            help="Exit 1 when a finding matches: unsupported, contradicted, counts, references, any, none "
+            "(comma-separated or repeated). Also decides the JUnit failures.",
             show_default=False,
+            rich_help_panel=PANEL_GATE,
         ),
     ] = None,
+    min_severity: Annotated[
+        SeverityChoice,
+        typer.Option(
+            "--min-severity",
+            help="Least severe finding annotated by --format github.",
+            rich_help_panel=PANEL_GATE,
+        ),
+    ] = SeverityChoice.info,
     scorer: ScorerOption = "lexical",
     model: ModelOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default: the number of cores).", show_default=False
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            help="Worker processes (default: the number of cores).",
+            show_default=False,
+            rich_help_panel=PANEL_MATCHING,
         ),
     ] = None,
     max_size: MaxSizeOption = 10 * 1024 * 1024,
     cache: CacheOption = None,
     api_url: ApiUrlOption = DEFAULT_API_URL,
     delay: DelayOption = 3.0,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Do not read or write the cache.", rich_help_panel=PANEL_SOURCES),
+    ] = False,
 ) -> None:
-    """Verify reports: parse, fetch the cited papers, match every claim, audit, and render."""
+    """Verify reports: parse, fetch the cited papers, match every claim, audit, and render.
+
+    The whole pipeline; PATH may be a directory (searched recursively).
+    """
     with handle_errors():
         from .._gate import parse_policies
 
@@ -103,15 +174,18 @@ def verify_command(
             from .._errors import InputError
 
             raise InputError("--sources must be a directory of recorded API responses", path=str(sources))
-        note_skipped(paths)
-        color = output is None and sys.stdout.isatty()
+        if not quiet:
+            note_skipped(paths)
         with _session(
             offline=offline, cache_path=cache, no_cache=no_cache, api_url=api_url, delay=delay
         ) as run:
             job = _Job(
                 paths=paths,
                 fmt=fmt.value,
-                color=color,
+                color=resolve_color(color, output),
+                width=resolve_width(width, output),
+                min_severity=min_severity.value,
+                quiet=quiet,
                 output=output,
                 sources=sources,
                 offline=offline,
@@ -135,6 +209,11 @@ def verify_command(
             if outcome.gate_count > len(outcome.gate):
                 say("gate", f"… and {outcome.gate_count - len(outcome.gate)} more")
             codes.append(EXIT_GATE)
+        if policies:
+            from .._gate import gate_verdict
+
+            # one closing line a CI log can be read by
+            typer.echo(f"claimcheck: {gate_verdict(outcome.gate_by)}", err=True)
         raise typer.Exit(combine_exit_codes(*codes))
 
 
@@ -156,6 +235,21 @@ class _Outcome:
     unavailable: int = 0
     gate: list[str] = field(default_factory=list)
     gate_count: int = 0
+    gate_by: Counter[str] = field(default_factory=Counter)
+
+    def add_gate(self, reasons: list[str]) -> None:
+        """Keep the first reasons to show, and count every one by its policy for the verdict line."""
+        from .._gate import gate_category
+
+        self.gate += reasons[: max(0, _GATE_SHOWN - len(self.gate))]
+        self.gate_count += len(reasons)
+        self.gate_by.update(getattr(r, "category", None) or gate_category(_code_of(r)) for r in reasons)
+
+
+def _code_of(reason: str) -> str:
+    # a reason that crossed a process boundary as a plain str: "path[:line]: code: message"
+    parts = reason.split(": ")
+    return parts[1] if len(parts) > 2 else "finding"
 
 
 @contextmanager
@@ -208,6 +302,9 @@ class _Job:
     paths: list[Path]
     fmt: str
     color: bool
+    width: int
+    min_severity: Severity
+    quiet: bool
     output: Path | None
     sources: Path | None
     offline: bool
@@ -223,7 +320,13 @@ def _verify(job: _Job, run: _Session) -> _Outcome:
     from .._render import STREAM_FORMATS, ReportChunker, verify_writer
     from .._version import __version__
 
-    chunker = ReportChunker(job.fmt, color=job.color) if job.fmt in STREAM_FORMATS else None
+    chunker = (
+        ReportChunker(
+            job.fmt, width=job.width, color=job.color, policies=job.policies, min_severity=job.min_severity
+        )
+        if job.fmt in STREAM_FORMATS
+        else None
+    )
     with progress_bar() as progress:
         stream = verify_stream(
             job.paths,
@@ -241,18 +344,39 @@ def _verify(job: _Job, run: _Session) -> _Outcome:
             keep_results=chunker is None,
         )
     if chunker is None:
-        return _write_whole(job, stream.result())
+        with match_progress(stream.total, quiet=job.quiet) as advance:
+            kept = []
+            for report in stream:
+                advance(report.summary.claims)
+                kept.append(report)
+        return _write_whole(job, _whole(stream, kept))
     outcome = _Outcome()
     with _open_output(job.output) as out:
         writer = verify_writer(chunker, out, version=__version__, scorer=stream.scorer, total=stream.total)
-        for report in stream:
-            writer.add(report.chunk, report.path, report.summary)
-            outcome.unavailable += len(report.unavailable)
-            outcome.gate += report.gate[: _GATE_SHOWN - len(outcome.gate)]
-            outcome.gate_count += len(report.gate)
+        with match_progress(stream.total, quiet=job.quiet) as advance:
+            for report in stream:
+                advance(report.summary.claims)
+                writer.add(report.chunk, report.path, report.summary)
+                outcome.unavailable += len(report.unavailable)
+                outcome.add_gate(report.gate)
         writer.close(stream.summary(), stream.errors, stream.papers)
     outcome.errors = stream.errors
     return outcome
+
+
+def _whole(stream: VerifyStream, outcomes: list[ReportOutcome]) -> VerifyResult:
+    """The whole result of a stream already iterated (as `VerifyStream.result` builds it)."""
+    from .._models import VerifyResult
+    from .._version import __version__
+
+    return VerifyResult(
+        version=__version__,
+        scorer=stream.scorer,
+        reports=[o.result for o in outcomes if o.result is not None],
+        errors=stream.errors,
+        summary=stream.summary(),
+        papers=stream.papers,
+    )
 
 
 def _write_whole(job: _Job, result: VerifyResult) -> _Outcome:
@@ -260,11 +384,15 @@ def _write_whole(job: _Job, result: VerifyResult) -> _Outcome:
     from .._gate import gate_failures, incomplete_sources
     from .._render import render_verify
 
-    emit(render_verify(result, job.fmt, color=job.color), job.output)
-    failures = gate_failures(result, job.policies)
-    return _Outcome(
-        errors=result.errors,
-        unavailable=len(incomplete_sources(result)),
-        gate=failures[:_GATE_SHOWN],
-        gate_count=len(failures),
+    text = render_verify(
+        result,
+        job.fmt,
+        width=job.width,
+        color=job.color,
+        policies=job.policies,
+        min_severity=job.min_severity,
     )
+    emit(text, job.output)
+    outcome = _Outcome(errors=result.errors, unavailable=len(incomplete_sources(result)))
+    outcome.add_gate(list(gate_failures(result, job.policies)))
+    return outcome
