@@ -206,3 +206,10 @@ def test_max_size_takes_human_sizes(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "over the size limit of 1,000 bytes" in result.stderr
     assert runner.invoke(app, ["verify", str(REPORTS), "--max-size", "lots"]).exit_code == 2
+
+
+def test_the_pre_commit_hook_speaks_to_a_person() -> None:
+    hooks = (ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8")
+    entry = re.search(r"^\s*entry: (.+)$", hooks, re.M)
+    assert entry is not None
+    assert "--format table" in entry.group(1) and "github" not in entry.group(1)
