@@ -132,7 +132,12 @@ def test_every_format_renders_the_samples_and_gates_them(fmt: str) -> None:
 
 def test_jsonl_is_one_line_per_claim_with_its_report(samples_json: dict[str, Any]) -> None:
     result = samples_gated("jsonl")
-    lines = [json.loads(ln) for ln in result.stdout.splitlines()]
+    records = [json.loads(ln) for ln in result.stdout.splitlines()]
+    lines = [r for r in records if r["type"] == "claim"]
+    assert [r["path"] for r in records if r["type"] == "report"] == [
+        r["path"] for r in samples_json["reports"]
+    ]
+    assert records[-1]["type"] == "summary"
     assert len(lines) == len(_claims(samples_json))
     expected = [(r["path"], c["index"]) for r in samples_json["reports"] for c in r["claims"]]
     assert [(ln["path"], ln["index"]) for ln in lines] == expected
