@@ -336,7 +336,7 @@ def test_partly_unavailable_sources(tmp_path: Path) -> None:
 def test_exit_code_precedence(
     bad_input: bool, unavailable: bool, gate: bool, expected: int, empty_sources: Path
 ) -> None:
-    paths: list[str | Path] = [SAMPLES[1], *([BAD / "confidence-high.txt"] if bad_input else [])]
+    paths: list[str | Path] = [SAMPLES[1], *([BAD / "empty.txt"] if bad_input else [])]
     # "counts" fails on sample 001 whether or not its sources are available (12 ≠ 3 references listed)
     options = ["--fail-on", "counts"] if gate else []
     result = verify(*paths, *options, "--format", "json", sources=empty_sources if unavailable else SOURCES)
@@ -410,3 +410,23 @@ def test_output_into_a_missing_directory_is_an_error_naming_it(tmp_path: Path) -
     assert str(out) in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.parent.exists()
+
+
+def test_a_bad_claims_row_is_an_input_error_and_the_other_rows_are_verified(tmp_path: Path) -> None:
+    lines = SAMPLES[0].read_text(encoding="utf-8").splitlines()
+    rows = [i for i, ln in enumerate(lines) if ln.count("\t") == 2 and not ln.startswith("Claim")]
+    lines[rows[1]] = lines[rows[1]].replace("\t", " ", 1)
+    lines[rows[4]] = lines[rows[4]].rsplit("\t", 1)[0] + "\thigh"
+    report = tmp_path / "two-bad-rows.txt"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = verify(report, "--format", "json")
+    assert result.exit_code == 2
+    assert f"{report}:{rows[1] + 1}: claims row has 2 tab-separated cells" in result.stderr
+    assert f"{report}:{rows[4] + 1}: confidence 'high'" in result.stderr
+    data = json.loads(result.stdout)
+    assert [e["line"] for e in data["errors"]] == [rows[1] + 1, rows[4] + 1]
+    claims = data["reports"][0]["claims"]
+    assert len(claims) == len(rows) - 2
+    assert all("recomputed" in c for c in claims)
+    codes = [f["code"] for f in data["reports"][0]["findings"]]
+    assert codes.count("malformed_claim_row") == 2

@@ -37,7 +37,7 @@ from ._models import (
     StatedFigures,
     VerifyResult,
 )
-from ._parse import DEFAULT_MAX_BYTES, parse_report_file
+from ._parse import DEFAULT_MAX_BYTES, parse_report_file, row_errors
 from ._version import __version__
 
 if TYPE_CHECKING:
@@ -95,7 +95,10 @@ def iter_parsed(
     Example: ``for item in iter_parsed(["reports/"]): ...``
     """
     for item in discover_reports(paths):
-        yield item if isinstance(item, InputErrorRecord) else _parse_one(item, max_bytes)
+        parsed = item if isinstance(item, InputErrorRecord) else _parse_one(item, max_bytes)
+        yield parsed
+        if isinstance(parsed, Report):  # its bad claims rows: input errors, the good rows kept
+            yield from row_errors(parsed)
 
 
 def parse_paths(
@@ -413,6 +416,7 @@ class _StreamWorker:
                     result=result if task.keep_results else None,
                 )
             )
+            out.extend(row_errors(parsed))  # bad claims rows: input errors (exit 2); the good rows verified
         return out
 
 
