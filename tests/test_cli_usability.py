@@ -3,6 +3,7 @@ the gate's verdict line, malformed fetch ids, ``match`` on blank and bad lines, 
 
 from __future__ import annotations
 
+import json
 import os
 import pickle
 import pty
@@ -213,3 +214,38 @@ def test_the_pre_commit_hook_speaks_to_a_person() -> None:
     entry = re.search(r"^\s*entry: (.+)$", hooks, re.M)
     assert entry is not None
     assert "--format table" in entry.group(1) and "github" not in entry.group(1)
+
+
+# --- fetch and match: malformed input is exit 2, and every line is answered -----------------------------
+
+
+def test_fetch_of_a_malformed_id_is_an_input_error(tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        ["fetch", "notanid", "2005.13013", "--offline", "--sources", str(SOURCES), "--format", "json",
+         "--cache", str(tmp_path / "c.sqlite3")],
+    )  # fmt: skip
+    assert result.exit_code == 2
+    assert "error: notanid: malformed" in result.stderr
+    papers = json.loads(result.stdout)
+    assert [(p["arxiv_id"], p["status"]) for p in papers] == [
+        ("notanid", "malformed"),
+        ("2005.13013", "found"),
+    ]
+
+
+def test_match_answers_every_line_and_names_the_bad_ones_on_stderr() -> None:
+    good = json.dumps(
+        {"id": 1, "claim": "We obtain 5.4 points.", "source": "We obtain 5.4 points on XTREME."}
+    )
+    result = runner.invoke(app, ["match"], input=f"{good}\n\n{{bad\n{good}\n")
+    assert result.exit_code == 2
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(records) == 4
+    assert records[0]["id"] == records[3]["id"] == 1 and "label" in records[3]
+    assert records[1] == {"id": None, "error": "line 2: blank line (expected a JSON object)"}
+    assert "line 3" in records[2]["error"]
+    assert "<stdin>:2: blank line" in result.stderr and "<stdin>:3: " in result.stderr
+    assert "2 of 4 lines could not be matched" in result.stderr
+    clean = runner.invoke(app, ["match"], input=f"{good}\n")
+    assert clean.exit_code == 0 and clean.stderr == ""

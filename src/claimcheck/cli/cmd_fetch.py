@@ -15,15 +15,18 @@ import typer
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_SOURCES,
     ApiUrlOption,
     CacheOption,
     DelayOption,
     OutputOption,
+    combine_exit_codes,
     emit,
     handle_errors,
     progress_bar,
+    say,
     warn,
 )
 
@@ -93,7 +96,10 @@ def fetch_command(
     api_url: ApiUrlOption = DEFAULT_API_URL,
     delay: DelayOption = 3.0,
 ) -> None:
-    """Fetch arXiv metadata through recorded sources, the cache and the API (exit 3: some unavailable)."""
+    """Fetch arXiv metadata through recorded sources, the cache and the API.
+
+    Exit 2 when an id is malformed (the other ids are still fetched and printed), 3 when some are unavailable.
+    """
     with handle_errors():
         from .._arxiv import ArxivClient
         from .._fetch import fetch_papers, save_papers
@@ -117,7 +123,9 @@ def fetch_command(
         for message in messages:
             warn(message)
         for paper in papers:
-            if paper.status in ("unavailable", "malformed", "not_found") and paper.message:
+            if paper.status == "malformed":  # not an arXiv id: an input error (exit 2)
+                say("error", f"{paper.arxiv_id}: malformed: {paper.message or 'not an arXiv id'}")
+            elif paper.status in ("unavailable", "not_found") and paper.message:
                 warn(f"{paper.arxiv_id}: {paper.status}: {paper.message}")
             elif paper.version_missing and paper.message:
                 warn(f"{paper.arxiv_id}: {paper.message}")
@@ -125,7 +133,12 @@ def fetch_command(
             save_papers(papers, save)
         color = output is None and sys.stdout.isatty()
         emit(render_papers(papers, fmt.value, color=color), output)
-        raise typer.Exit(EXIT_SOURCES if any(p.status == "unavailable" for p in papers) else EXIT_OK)
+        raise typer.Exit(
+            combine_exit_codes(
+                EXIT_INPUT if any(p.status == "malformed" for p in papers) else EXIT_OK,
+                EXIT_SOURCES if any(p.status == "unavailable" for p in papers) else EXIT_OK,
+            )
+        )
 
 
 @cache_app.command("stats")
