@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -20,12 +19,14 @@ from ._common import (
     EXIT_SOURCES,
     ApiUrlOption,
     CacheOption,
+    ColorChoice,
     DelayOption,
     OutputOption,
     combine_exit_codes,
     emit,
     handle_errors,
     progress_bar,
+    resolve_color,
     say,
     warn,
 )
@@ -131,8 +132,8 @@ def fetch_command(
                 warn(f"{paper.arxiv_id}: {paper.message}")
         if save is not None:
             save_papers(papers, save)
-        color = output is None and sys.stdout.isatty()
-        emit(render_papers(papers, fmt.value, color=color), output)
+        # NO_COLOR honoured on a terminal
+        emit(render_papers(papers, fmt.value, color=resolve_color(ColorChoice.auto, output)), output)
         raise typer.Exit(
             combine_exit_codes(
                 EXIT_INPUT if any(p.status == "malformed" for p in papers) else EXIT_OK,

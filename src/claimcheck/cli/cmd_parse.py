@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -15,11 +14,16 @@ from ._app import app
 from ._common import (
     EXIT_INPUT,
     EXIT_OK,
+    ColorChoice,
+    ColorOption,
     OutputOption,
+    WidthOption,
     emit,
     handle_errors,
     note_skipped,
     report_input_errors,
+    resolve_color,
+    resolve_width,
 )
 
 
@@ -66,9 +70,14 @@ def parse_command(
     ],
     fmt: Annotated[ParseFormat, typer.Option("--format", "-f", help="Output format.")] = ParseFormat.table,
     output: OutputOption = None,
+    width: WidthOption = None,
+    color: ColorOption = ColorChoice.auto,
     max_size: MaxSizeOption = 10 * 1024 * 1024,
 ) -> None:
-    """Parse reports into typed records: title, stated figures, claims, references."""
+    """Parse reports into typed records: title, stated figures, claims, references.
+
+    Exit 2 when an input (or a claims row) could not be read; the others are still parsed and printed.
+    """
     with handle_errors():
         from .._pipeline import parse_paths
         from .._render import render_reports
@@ -76,8 +85,13 @@ def parse_command(
         note_skipped(paths)
         result = parse_paths(paths, max_bytes=max_size)
         report_input_errors(result.errors)
-        color = output is None and sys.stdout.isatty()
-        emit(render_reports(result.reports, fmt.value, color=color), output)
+        text = render_reports(
+            result.reports,
+            fmt.value,
+            width=resolve_width(width, output),
+            color=resolve_color(color, output),
+        )
+        emit(text, output)
         raise typer.Exit(EXIT_INPUT if result.errors else EXIT_OK)
 
 
