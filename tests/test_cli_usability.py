@@ -249,3 +249,47 @@ def test_match_answers_every_line_and_names_the_bad_ones_on_stderr() -> None:
     assert "2 of 4 lines could not be matched" in result.stderr
     clean = runner.invoke(app, ["match"], input=f"{good}\n")
     assert clean.exit_code == 0 and clean.stderr == ""
+
+
+# --- the matching progress bar: on a terminal only, never with --quiet ----------------------------------
+
+
+def _stderr_on_a_terminal(*args: str) -> bytes:
+    leader, follower = pty.openpty()
+    cmd = [
+        sys.executable,
+        "-m",
+        "claimcheck",
+        "verify",
+        str(REPORTS),
+        *OFFLINE,
+        "-f",
+        "json",
+        "-o",
+        os.devnull,
+        *args,
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.DEVNULL, stderr=follower, env={**os.environ, "COLUMNS": "120"}
+    )
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(leader)
+    return b"".join(chunks)
+
+
+def test_progress_bar_on_a_terminal_and_quiet_otherwise() -> None:
+    shown = _stderr_on_a_terminal()
+    assert b"matching claims" in shown and b"claims/s" in shown and b"5/5" in shown
+    assert b"matching claims" not in _stderr_on_a_terminal("--quiet")
+    # not a terminal (CliRunner): no bar at all
+    assert "matching claims" not in verify(REPORTS, "--format", "json").stderr
