@@ -25,9 +25,9 @@ from typing import Any
 __all__ = [
     "CacheError",
     "ClaimcheckError",
-    "DocumentUnusable",
     "InputError",
     "OutputError",
+    "DocumentUnusable",
     "ReportParseError",
     "ScorerUnavailable",
     "SourceError",
