@@ -83,7 +83,10 @@ def test_parse_batch_goes_on_past_a_bad_report(tmp_path: Path) -> None:
         app, ["parse", str(good), str(bad), str(tmp_path / "missing.md"), "--format", "json"]
     )
     assert result.exit_code == 2
-    assert len(json.loads(result.stdout)) == 1
+    # the report with a bad claims row is still parsed, without that row
+    parsed = json.loads(result.stdout)
+    assert [Path(r["path"]).name for r in parsed] == [good.name, bad.name]
+    assert 32 not in [c["line"] for c in parsed[1]["claims"]]
     assert f"{bad}:32: confidence 'high'" in result.stderr
     assert "missing.md: no such file" in result.stderr
     assert "Traceback" not in result.stderr

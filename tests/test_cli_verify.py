@@ -41,6 +41,7 @@ def verify(*args: str | Path, sources: Path | None = SOURCES) -> Result:
 def gate_reasons(stderr: str) -> int:
     """How many gate failures the CLI reported (it prints 20, then "… and N more")."""
     shown = [ln for ln in stderr.splitlines() if ln.startswith("claimcheck: gate: ")]
+    assert stderr.rstrip().splitlines()[-1].startswith("claimcheck: gate failed: ")
     more = re.search(r"… and (\d+) more", stderr)
     return len(shown) - (1 if more else 0) + (int(more.group(1)) if more else 0)
 
@@ -131,7 +132,12 @@ def test_every_format_renders_the_samples_and_gates_them(fmt: str) -> None:
 
 def test_jsonl_is_one_line_per_claim_with_its_report(samples_json: dict[str, Any]) -> None:
     result = samples_gated("jsonl")
-    lines = [json.loads(ln) for ln in result.stdout.splitlines()]
+    records = [json.loads(ln) for ln in result.stdout.splitlines()]
+    lines = [r for r in records if r["type"] == "claim"]
+    assert [r["path"] for r in records if r["type"] == "report"] == [
+        r["path"] for r in samples_json["reports"]
+    ]
+    assert records[-1]["type"] == "summary"
     assert len(lines) == len(_claims(samples_json))
     expected = [(r["path"], c["index"]) for r in samples_json["reports"] for c in r["claims"]]
     assert [(ln["path"], ln["index"]) for ln in lines] == expected
@@ -141,14 +147,22 @@ def test_junit_has_one_testcase_per_claim(samples_json: dict[str, Any]) -> None:
     result = samples_gated("junit")
     root = parse_xml(result.stdout)
     suites = root.findall("testsuite") if root.tag == "testsuites" else [root]
-    assert len(suites) == len(samples_json["reports"])
-    for suite, report in zip(suites, samples_json["reports"], strict=True):
+    # one suite per report, then the findings across reports
+    assert len(suites) == len(samples_json["reports"]) + (1 if samples_json["summary"]["findings"] else 0)
+    for suite, report in zip(suites, samples_json["reports"], strict=False):
         cases = suite.findall("testcase")
-        assert len(cases) == len(report["claims"])
+        claims = [c for c in cases if c.get("name", "").startswith("claim ")]
+        assert len(claims) == len(report["claims"])
+        assert len(cases) == len(report["claims"]) + len(report["findings"])
         assert int(suite.get("tests", "-1")) == len(cases)
         failed = sum(1 for c in cases if c.find("failure") is not None)
         assert int(suite.get("failures", "-1")) == failed
-    total = sum(len(s.findall("testcase")) for s in suites)
+        # --fail-on unsupported: exactly the unsupported claims fail
+        unsupported = sum(
+            any(f["code"] == "unsupported_verified_claim" for f in c["findings"]) for c in report["claims"]
+        )
+        assert failed == unsupported
+    total = sum(1 for s in suites for c in s.findall("testcase") if c.get("name", "").startswith("claim "))
     assert total == len(_claims(samples_json)) == 62
 
 
@@ -173,6 +187,8 @@ def _workflow_commands(text: str) -> list[tuple[str, dict[str, str], str]]:
 def test_github_lines_are_workflow_commands_pointing_at_report_lines() -> None:
     result = samples_gated("github")
     commands = _workflow_commands(result.stdout)
+    summary = commands.pop()  # the last line sums the run up
+    assert summary[1] == {"title": "claimcheck summary"} and "62 claims" in summary[2]
     assert commands
     assert {level for level, _, _ in commands} >= {"error", "warning"}
     for _, props, _ in commands:
@@ -320,7 +336,7 @@ def test_partly_unavailable_sources(tmp_path: Path) -> None:
 def test_exit_code_precedence(
     bad_input: bool, unavailable: bool, gate: bool, expected: int, empty_sources: Path
 ) -> None:
-    paths: list[str | Path] = [SAMPLES[1], *([BAD / "confidence-high.txt"] if bad_input else [])]
+    paths: list[str | Path] = [SAMPLES[1], *([BAD / "empty.txt"] if bad_input else [])]
     # "counts" fails on sample 001 whether or not its sources are available (12 ≠ 3 references listed)
     options = ["--fail-on", "counts"] if gate else []
     result = verify(*paths, *options, "--format", "json", sources=empty_sources if unavailable else SOURCES)
@@ -394,3 +410,23 @@ def test_output_into_a_missing_directory_is_an_error_naming_it(tmp_path: Path) -
     assert str(out) in result.stderr
     assert "Traceback" not in result.stderr
     assert not out.parent.exists()
+
+
+def test_a_bad_claims_row_is_an_input_error_and_the_other_rows_are_verified(tmp_path: Path) -> None:
+    lines = SAMPLES[0].read_text(encoding="utf-8").splitlines()
+    rows = [i for i, ln in enumerate(lines) if ln.count("\t") == 2 and not ln.startswith("Claim")]
+    lines[rows[1]] = lines[rows[1]].replace("\t", " ", 1)
+    lines[rows[4]] = lines[rows[4]].rsplit("\t", 1)[0] + "\thigh"
+    report = tmp_path / "two-bad-rows.txt"
+    report.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = verify(report, "--format", "json")
+    assert result.exit_code == 2
+    assert f"{report}:{rows[1] + 1}: claims row has 2 tab-separated cells" in result.stderr
+    assert f"{report}:{rows[4] + 1}: confidence 'high'" in result.stderr
+    data = json.loads(result.stdout)
+    assert [e["line"] for e in data["errors"]] == [rows[1] + 1, rows[4] + 1]
+    claims = data["reports"][0]["claims"]
+    assert len(claims) == len(rows) - 2
+    assert all("recomputed" in c for c in claims)
+    codes = [f["code"] for f in data["reports"][0]["findings"]]
+    assert codes.count("malformed_claim_row") == 2

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimcheck._errors import ReportParseError
-from claimcheck._parse import decode_report, parse_report, parse_report_file
+from claimcheck._parse import decode_report, parse_report, parse_report_file, row_errors
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORTS = sorted((ROOT / "reports").glob("*.txt"))
@@ -147,6 +147,37 @@ def test_old_style_ids_and_non_arxiv_reference() -> None:
         ("bad-confidence-above-one.md", 33, "confidence '1.7' is not a number in [0, 1]"),
         ("bad-row-two-cells.md", 34, "claims row has 2 tab-separated cells, expected 3"),
         ("bad-flag.md", 35, "cannot read the verified flag 'maybe'"),
+    ],
+)
+def test_a_bad_claims_row_is_named_and_the_good_rows_kept(name: str, line: int, fragment: str) -> None:
+    path = FIXTURES / name
+    report = parse_report_file(path)
+    errors = row_errors(report)
+    assert [(e.path, e.line) for e in errors] == [(str(path), line)]
+    assert fragment in errors[0].message
+    bad = [f for f in report.findings if f.code == "malformed_claim_row"]
+    assert [(f.severity, f.line) for f in bad] == [("error", line)]
+    assert report.claims and line not in [c.line for c in report.claims]
+    assert [c.index for c in report.claims] == list(range(1, len(report.claims) + 1))
+
+
+def test_every_bad_claims_row_is_named_in_one_run() -> None:
+    text = (FIXTURES / "bad-flag.md").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    rows = [i for i, ln in enumerate(lines) if ln.count("\t") == 2 and not ln.startswith("Claim")]
+    lines[rows[0]] = lines[rows[0]].replace("\t", " ", 1)  # two cells
+    lines[rows[2]] = lines[rows[2]].rsplit("\t", 1)[0] + "\t2.5"  # confidence out of range
+    report = parse_report("\n".join(lines), source="r.md")
+    assert [e.line for e in row_errors(report)] == sorted(
+        {rows[0] + 1, rows[2] + 1, *(e.line for e in row_errors(parse_report_file(FIXTURES / "bad-flag.md")))}
+    )
+    good = {c.line for c in report.claims}
+    assert good.isdisjoint(e.line for e in row_errors(report))
+
+
+@pytest.mark.parametrize(
+    ("name", "line", "fragment"),
+    [
         ("missing-claims-section.md", None, "no claims section found"),
         ("empty.md", None, "empty"),
         ("binary.txt", None, "binary file"),

@@ -11,11 +11,18 @@ from claimcheck._render._github import escape_data, escape_property
 _COMMAND = re.compile(
     r"^::(error|warning|notice) file=(?P<file>[^,:]+)(,line=(?P<line>\d+))?,title=[^,:]+::(?P<msg>.*)$"
 )
+_SUMMARY = "::notice title=claimcheck summary::"
+
+
+def _annotations(out: str) -> list[str]:
+    lines = out.splitlines()
+    assert lines[-1].startswith(_SUMMARY)  # one summary line closes the output
+    return lines[:-1]
 
 
 def test_one_command_per_finding_pointing_at_the_report_line() -> None:
     result = samples()
-    lines = render_verify(result, "github").splitlines()
+    lines = _annotations(render_verify(result, "github"))
     findings = sum(len(r.findings) + sum(len(c.findings) for c in r.claims) for r in result.reports)
     assert len(lines) == findings + len(result.summary.findings) + len(result.errors)
     for line in lines:
@@ -43,7 +50,29 @@ def test_hostile_text_cannot_inject_commands_or_escapes() -> None:
     out = render_verify(hostile(), "github")
     assert "\x1b" not in out
     assert "\x07" not in out
-    for line in out.splitlines():
+    for line in _annotations(out):
         assert _COMMAND.match(line), line
     assert "evil ␛[31mred␛[0m %250A::error::injected%0Anext line" in out
     assert "file=reports/<hostile>␛[1m.txt," in out
+
+
+def test_min_severity_drops_less_severe_findings() -> None:
+    result = samples()
+    lines = _annotations(render_verify(result, "github", min_severity="error"))
+    errors = sum(
+        f.severity == "error"
+        for r in result.reports
+        for f in [*r.findings, *(x for c in r.claims for x in c.findings)]
+    )
+    assert len(lines) == errors + len(result.errors)
+    assert all(line.startswith("::error ") for line in lines)
+    assert len(_annotations(render_verify(result, "github", min_severity="warning"))) > len(lines)
+
+
+def test_summary_line_counts_reports_claims_and_findings() -> None:
+    result = samples()
+    last = render_verify(result, "github").splitlines()[-1]
+    errors = sum(r.summary.errors for r in result.reports)
+    assert f"claimcheck: {len(result.reports)} reports, {result.summary.claims} claims" in last
+    assert f"{errors} error and" in last
+    assert "1 unreadable input" in last

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from html import escape
 from html.parser import HTMLParser
 
 from _render_fixtures import hostile, papers, samples
@@ -77,16 +78,65 @@ def test_claims_carry_verdicts_and_filter_attributes() -> None:
     }
 
 
-def test_best_evidence_is_highlighted_inside_its_abstract() -> None:
+def test_each_abstract_is_on_the_page_once() -> None:
+    result = samples()
+    html = render_verify(result, "html", papers=papers())
+    for paper in papers().values():
+        if paper.abstract and paper.status == "found":
+            assert html.count(escape(paper.abstract, quote=False)) <= 1, paper.arxiv_id
+    abstract = escape(papers()["2005.13013"].abstract or "", quote=False)
+    assert html.count(abstract) == 1
+    assert 'id="p-2005.13013"' in html
+
+
+def test_evidence_is_collapsed_and_points_into_its_abstract() -> None:
     html = render_verify(samples(), "html", papers=papers())
-    # the 5.4-point sentence is marked, with the abstract text around it unmarked
-    assert re.search(r"small additional improvements\. <mark>Using our best intermediate-task models", html)
-    assert '<b class="w">XTREME</b>' in html
+    claims = html.count('<article class="claim ')
+    assert html.count('<details class="evidence-list">') == claims - html.count('class="evidence none')
+    assert '<details class="evidence-list" open' not in html
+    # the 5.4-point sentence is not repeated: offsets (UTF-16) into the abstract shown once, and the words to
+    # highlight, relative to the sentence
+    abstract = papers()["2005.13013"].abstract or ""
+    sentence = "Using our best intermediate-task models for each target task"
+    start = abstract.index(sentence)
+    assert html.count(sentence) == 1
+    m = re.search(
+        rf'data-p="2005.13013" data-f="abstract" data-score="[\d.]+" data-s="{start}" data-e="(\d+)" data-w="([\d, ]+)"',
+        html,
+    )
+    assert m is not None
+    words = [tuple(map(int, pair.split(","))) for pair in m.group(2).split()]
+    text = abstract[start : int(m.group(1))]
+    assert "XTREME" in [text[a:b] for a, b in words]
+
+
+def test_score_zero_evidence_is_not_highlighted() -> None:
+    result = samples()
+    claim = result.reports[0].claims[0]
+    claim.evidence = [claim.evidence[0].model_copy(update={"score": 0.0})]
+    html = render_verify(result, "html", papers=papers())
+    article = re.search(r'<article [^>]*id="r1-c1".*?</article>', html, re.S)
+    assert article is not None
+    assert "<mark>" not in article.group(0) and "data-w=" not in article.group(0)
+    assert "evidence stance-" in article.group(0) and " weak" in article.group(0)
+
+
+def test_filters_by_report_and_finding_code_and_a_search_box() -> None:
+    result = samples()
+    html = render_verify(result, "html", papers=papers())
+    tags = _parse(html).tags
+    assert [a for t, a in tags if t == "input" and a.get("id") == "f-search"]
+    options = [a.get("value") for t, a in tags if t == "option"]
+    assert [str(n) for n in range(1, len(result.reports) + 1)] == [o for o in options if o and o.isdigit()]
+    codes = {f.code for r in result.reports for c in r.claims for f in c.findings}
+    assert codes <= set(options)
+    articles = [a for t, a in tags if t == "article"]
+    assert any("number_mismatch" in (a.get("data-codes") or "") for a in articles)
 
 
 def test_without_papers_the_sentence_alone_is_shown() -> None:
     html = render_verify(samples(), "html")
-    assert 'class="context"' not in html
+    assert 'class="ctx"' not in html and 'id="papers"' not in html
     assert "<mark>Using our best intermediate-task models" in html
 
 

@@ -59,7 +59,7 @@ def _page(tmp_path: Path) -> tuple[Path, VerifyResult]:
 
 def test_dom_shows_claims_escaped_text_and_highlights(tmp_path: Path) -> None:
     page, result = _page(tmp_path)
-    dom = _chromium(tmp_path, "--virtual-time-budget=2000", "--dump-dom", page.as_uri())
+    dom = _chromium(tmp_path, "--virtual-time-budget=2000", "--dump-dom", page.as_uri() + "#evidence=open")
     claims = sum(len(r.claims) for r in result.reports)
     assert len(re.findall(r"<article class=\"claim ", dom)) == claims
     # the report's <script> is text in the DOM, not an element; only our own script element exists
@@ -87,14 +87,82 @@ def test_filter_hides_supported_claims(tmp_path: Path) -> None:
     assert set(hidden) == {"0"}
 
 
-def test_screenshot(tmp_path: Path) -> None:
+def _dom(tmp_path: Path, page: Path, fragment: str, width: int) -> str:
+    return _chromium(
+        tmp_path,
+        f"--window-size={width},1200",
+        "--virtual-time-budget=2000",
+        "--dump-dom",
+        f"{page.as_uri()}#{fragment}",
+    )
+
+
+def _visible_claims(dom: str) -> list[str]:
+    return re.findall(r'<article class="claim [^"]*" id="(r\d+-c\d+)"(?![^>]* hidden)[^>]*>', dom)
+
+
+@pytest.mark.parametrize("width", [1400, 600])
+def test_search_and_filters_work_at_both_widths(tmp_path: Path, width: int) -> None:
+    page, result = _page(tmp_path)
+    claims = sum(len(r.claims) for r in result.reports)
+    # search: claims whose text holds the words, whatever the case
+    wanted = [
+        f"r{n}-c{c.index}"
+        for n, r in enumerate(result.reports, 1)
+        for c in r.claims
+        if "xtreme" in c.text.lower()
+    ]
+    dom = _dom(tmp_path, page, "q=XTREME", width)
+    assert 0 < len(wanted) < claims
+    assert _visible_claims(dom) == wanted
+    assert f"{len(wanted)} of {claims} claims" in dom
+    # by report: only its claims, and the other reports' sections hidden
+    dom = _dom(tmp_path, page, "report=2", width)
+    assert _visible_claims(dom) == [f"r2-c{c.index}" for c in result.reports[1].claims]
+    assert re.search(r'<section class="report" id="r1"[^>]* hidden', dom)
+    assert not re.search(r'<section class="report" id="r2"[^>]* hidden', dom)
+    # by finding code, together with a verdict filter
+    coded = [
+        f"r{n}-c{c.index}"
+        for n, r in enumerate(result.reports, 1)
+        for c in r.claims
+        if any(f.code == "number_mismatch" for f in c.findings)
+        and c.reported.verified
+        and not c.recomputed.verified
+    ]
+    dom = _dom(tmp_path, page, "code=number_mismatch&filter=unsupported", width)
+    assert _visible_claims(dom) == coded
+    # nothing matches: said so
+    dom = _dom(tmp_path, page, "q=no+such+words+anywhere", width)
+    assert _visible_claims(dom) == []
+    assert '<p id="no-match" class="muted">' in dom
+
+
+def test_evidence_opens_with_its_sentences_cut_from_the_abstracts(tmp_path: Path) -> None:
+    page, result = _page(tmp_path)
+    closed = _dom(tmp_path, page, "report=1", 1400)
+    assert "Using our best intermediate-task models" not in closed.split('id="papers"')[0]
+    dom = _dom(tmp_path, page, "report=1&evidence=open", 1400)
+    body = dom.split('id="papers"')[0]
+    assert "<mark>MNLI, SQuAD and HellaSwag achieve" in body or '<b class="w">MNLI</b>' in body
+    assert "Using our best intermediate-task models" in body
+    opened = re.findall(r'<details class="evidence-list"[^>]* open', dom)
+    assert len(opened) == sum(1 for r in result.reports for c in r.claims if c.evidence)
+    assert 'class="ctx">show in context</button>' in body
+
+
+@pytest.mark.parametrize("width", [1400, 600])
+def test_screenshot(tmp_path: Path, width: int) -> None:
     page, _ = _page(tmp_path)
     shot = tmp_path / "audit.png"
-    _chromium(tmp_path, "--window-size=1280,1800", "--hide-scrollbars", f"--screenshot={shot}", page.as_uri())
+    _chromium(
+        tmp_path, f"--window-size={width},1800", "--hide-scrollbars", f"--screenshot={shot}", page.as_uri()
+    )
     data = shot.read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
+    assert int.from_bytes(data[16:20], "big") == width  # the PNG header's width
     assert len(data) > 50_000  # a blank page is a few kB
     keep = os.environ.get("CLAIMCHECK_SCREENSHOT_DIR")
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
-        shutil.copy(shot, Path(keep) / "audit-samples.png")
+        shutil.copy(shot, Path(keep) / f"audit-samples-{width}.png")

@@ -10,6 +10,7 @@ import pytest
 from _render_fixtures import hostile, samples
 from claimcheck._models import VerifyResult
 from claimcheck._render import render_reports, render_verify, verify_json_schema
+from claimcheck._render._json import JSONL_TYPES
 
 
 def test_json_has_the_contract_keys() -> None:
@@ -76,19 +77,40 @@ def test_json_escapes_c1_and_bidi_characters_but_keeps_the_value() -> None:
     assert json.loads(out)["reports"][0]["claims"][0]["text"] == "csi\x9b2J rtl\u202e"
 
 
-def test_jsonl_has_one_line_per_claim_and_per_error() -> None:
+def test_jsonl_has_typed_records_for_reports_claims_errors_and_the_batch() -> None:
     result = samples()
     lines = [json.loads(line) for line in render_verify(result, "jsonl").splitlines()]
     claims = sum(len(r.claims) for r in result.reports)
-    assert len(lines) == claims + len(result.errors)
-    assert lines[0]["path"] == "reports/000_72ee14e1c07839b6.txt"
-    assert lines[0]["index"] == 1
-    assert lines[0]["recomputed"]["label"] in {"supported", "contradicted", "not_found", "unverifiable"}
-    assert lines[-1] == {
+    assert len(lines) == len(result.reports) + claims + len(result.errors) + 1
+    assert all(line["type"] in JSONL_TYPES for line in lines)
+    report = lines[0]
+    assert report["type"] == "report" and report["path"] == "reports/000_72ee14e1c07839b6.txt"
+    assert "claims" not in report
+    assert [f["code"] for f in report["findings"]] == [f.code for f in result.reports[0].findings]
+    assert report["summary"]["error_findings"] == report["summary"]["errors"]
+    claim = lines[1]
+    assert claim["type"] == "claim" and claim["path"] == report["path"] and claim["index"] == 1
+    assert claim["recomputed"]["label"] in {"supported", "contradicted", "not_found", "unverifiable"}
+    assert lines[-2] == {
+        "type": "error",
         "path": "reports/broken.txt",
         "line": 31,
         "error": "confidence 'high' is not a number in [0, 1]",
     }
+    assert lines[-1]["type"] == "summary"
+    assert lines[-1]["claims"] == claims and lines[-1]["input_errors"] == lines[-1]["errors"] == 1
+
+
+def test_summary_keys_say_what_they_count() -> None:
+    data = json.loads(render_verify(samples(), "json"))
+    for report in data["reports"]:
+        summary = report["summary"]
+        assert summary["error_findings"] == summary["errors"]
+        assert summary["warning_findings"] == summary["warnings"]
+    assert data["summary"]["input_errors"] == data["summary"]["errors"] == len(data["errors"])
+    schema = verify_json_schema()["$defs"]
+    assert {"error_findings", "warning_findings"} <= schema["ReportSummary"]["properties"].keys()
+    assert "input_errors" in schema["BatchSummary"]["properties"]
 
 
 def test_parse_json_is_an_array_of_report_objects() -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 from _render_fixtures import hostile, samples
+from claimcheck._gate import gate_failures
+from claimcheck._models import Finding
 from claimcheck._render import render_verify
 
 
@@ -18,24 +20,46 @@ def test_junit_has_a_testcase_per_claim() -> None:
     suites = root.findall("testsuite")
     assert len(suites) == len(result.reports) + 1  # plus the suite of unreadable inputs
     for suite, report in zip(suites, result.reports, strict=False):
-        cases = suite.findall("testcase")
-        assert len(cases) == len(report.claims) == int(suite.get("tests", "-1"))
+        cases = [c for c in suite.findall("testcase") if c.get("name", "").startswith("claim ")]
+        assert len(cases) == len(report.claims)
+        assert len(suite.findall("testcase")) == len(report.claims) + len(report.findings)
+        assert int(suite.get("tests", "-1")) == len(report.claims) + len(report.findings)
         assert suite.get("file") == report.path
         assert [int(c.get("line", "0")) for c in cases] == [c.line for c in report.claims]
-    assert int(root.get("tests", "0")) == sum(len(r.claims) for r in result.reports) + 1
+    expected = sum(len(r.claims) + len(r.findings) for r in result.reports) + 1
+    assert int(root.get("tests", "0")) == expected + len(result.summary.findings)
 
 
-def test_junit_fails_unsupported_and_contradicted_claims() -> None:
+def _errors(findings: list[Finding]) -> bool:
+    return any(f.severity == "error" for f in findings)
+
+
+def test_junit_without_policies_fails_error_findings() -> None:
     result = samples()
     suite = _root(render_verify(result, "junit")).findall("testsuite")[0]
     report = result.reports[0]
-    expected = sum(
-        c.recomputed.label == "contradicted" or (c.reported.verified and not c.recomputed.verified)
-        for c in report.claims
-    )
+    expected = sum(_errors(c.findings) for c in report.claims) + sum(_errors([f]) for f in report.findings)
     failures = suite.findall("testcase/failure")
+    assert expected > 0
     assert len(failures) == expected == int(suite.get("failures", "-1"))
-    assert {f.get("type") for f in failures} == {"unsupported_verified_claim", "contradicted"}
+
+
+def test_junit_failures_follow_the_policies() -> None:
+    result = samples()
+    root = _root(render_verify(result, "junit", policies=frozenset({"counts"})))
+    failed = root.findall("testsuite/testcase/failure")
+    counts = gate_failures(result, {"counts"})
+    assert len(failed) == len(counts) > 0
+    assert {f.get("type") for f in failed} <= {
+        "papers_retrieved_mismatch",
+        "claims_count_mismatch",
+        "verified_count_mismatch",
+    }
+    # the counts findings are test cases of their own, not only properties
+    names = [c.get("name", "") for c in root.iter("testcase") if c.find("failure") is not None]
+    assert all(n.split(" ")[0].endswith("_mismatch") for n in names)
+    unsupported = _root(render_verify(result, "junit", policies=frozenset({"unsupported"})))
+    assert {f.get("type") for f in unsupported.iter("failure")} == {"unsupported_verified_claim"}
 
 
 def test_junit_skips_unverifiable_claims_and_lists_report_findings() -> None:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from ._models import InputErrorRecord
 
-__all__ = ["REPORT_SUFFIXES", "discover_reports"]
+__all__ = ["REPORT_SUFFIXES", "discover_reports", "no_reports_message", "skipped_files"]
 
 REPORT_SUFFIXES = (".md", ".txt", ".markdown")
 
@@ -20,7 +20,8 @@ def discover_reports(
 
     Directories are searched recursively for files ending in ``suffixes``; symlinked directories are
     followed once (a symlink loop is reported, not followed forever). A file named explicitly is taken
-    whatever its suffix.
+    whatever its suffix. A directory that holds no report at all is an input error ("no reports found
+    under X"), so a run pointed at the wrong folder cannot pass as a run with nothing to complain about.
 
     Example: ``[p for p in discover_reports(["reports/"]) if isinstance(p, Path)]``
     """
@@ -32,7 +33,12 @@ def discover_reports(
             yield InputErrorRecord(path=str(path), message=kind)
             continue
         if path.is_dir():
-            yield from _walk(path, suffixes, seen_files)
+            found = False
+            for item in _walk(path, suffixes, seen_files):
+                found = True
+                yield item
+            if not found:
+                yield InputErrorRecord(path=str(path), message=no_reports_message(path, suffixes))
             continue
         resolved = path.resolve()
         if resolved not in seen_files:
@@ -40,7 +46,37 @@ def discover_reports(
             yield path
 
 
-def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Iterator[Path | InputErrorRecord]:
+def no_reports_message(directory: Path, suffixes: tuple[str, ...] = REPORT_SUFFIXES) -> str:
+    """The message for a directory without reports.
+
+    Example: ``no_reports_message(Path("x"))`` is "no reports found under x (*.md, *.txt, *.markdown)".
+    """
+    patterns = ", ".join(f"*{s}" for s in suffixes)
+    return f"no reports found under {directory} ({patterns})"
+
+
+def skipped_files(
+    paths: Iterable[str | os.PathLike[str]], *, suffixes: tuple[str, ...] = REPORT_SUFFIXES
+) -> list[Path]:
+    """Files inside the directories of ``paths`` that `discover_reports` passes over for their suffix.
+
+    Example: ``skipped_files(["reports/"])`` lists ``reports/notes.pdf`` but not ``reports/a.md``.
+    """
+    skipped: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for _ in _walk(path, suffixes, set(), on_skip=skipped.append):
+                pass
+    return skipped
+
+
+def _walk(
+    root: Path,
+    suffixes: tuple[str, ...],
+    seen_files: set[Path],
+    on_skip: Callable[[Path], None] | None = None,
+) -> Iterator[Path | InputErrorRecord]:
     visited: set[tuple[int, int]] = set()
     # Each directory travels with the (device, inode) keys of its ancestors: meeting one of them again is a
     # loop (an error); meeting a directory already searched through another symlink is only a duplicate.
@@ -90,5 +126,7 @@ def _walk(root: Path, suffixes: tuple[str, ...], seen_files: set[Path]) -> Itera
                 if resolved not in seen_files:
                     seen_files.add(resolved)
                     yield entry_path
+            elif on_skip is not None:
+                on_skip(entry_path)
         # Depth-first in name order: push in reverse so the first name is visited first.
         stack.extend((sub, inner) for sub in reversed(subdirs))

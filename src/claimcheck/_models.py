@@ -5,9 +5,9 @@ Field names follow the JSON contract of DESIGN.md (schema_version "1"): extend, 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -48,6 +48,13 @@ Checked = Literal["fulltext", "abstract"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+
+
+def _without(data: Any, keys: frozenset[str]) -> Any:
+    """``data`` without the computed ``keys`` a dump carries, so an output validates back into its model."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if k not in keys}
+    return data
 
 
 class Finding(_Model):
@@ -242,8 +249,27 @@ class ReportSummary(_Model):
     contradicted: int = 0
     not_found: int = 0
     unverifiable: int = 0
-    errors: int = 0
-    warnings: int = 0
+    errors: int = Field(default=0, description="error-severity findings (also as error_findings)")
+    warnings: int = Field(default=0, description="warning-severity findings (also as warning_findings)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: Any) -> Any:
+        return _without(data, frozenset({"error_findings", "warning_findings"}))
+
+    # Unambiguous names beside the old ones (the batch summary's "errors" counts unreadable inputs instead);
+    # computed, so every way a summary is built gives the same value.
+    @computed_field(description="error-severity findings of the report and its claims")  # type: ignore[prop-decorator]
+    @property
+    def error_findings(self) -> int:
+        """Error-severity findings of the report and its claims (the same as ``errors``)."""
+        return self.errors
+
+    @computed_field(description="warning-severity findings of the report and its claims")  # type: ignore[prop-decorator]
+    @property
+    def warning_findings(self) -> int:
+        """Warning-severity findings of the report and its claims (the same as ``warnings``)."""
+        return self.warnings
 
 
 class ReportResult(Report):
@@ -271,8 +297,21 @@ class BatchSummary(_Model):
     contradicted: int = 0
     not_found: int = 0
     unverifiable: int = 0
-    errors: int = 0
+    errors: int = Field(
+        default=0, description="inputs that could not be read or parsed (also as input_errors)"
+    )
     findings: list[Finding] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_computed(cls, data: Any) -> Any:
+        return _without(data, frozenset({"input_errors"}))
+
+    @computed_field(description="inputs that could not be read or parsed")  # type: ignore[prop-decorator]
+    @property
+    def input_errors(self) -> int:
+        """Inputs that could not be read or parsed (the same as ``errors``)."""
+        return self.errors
 
 
 class VerifyResult(_Model):

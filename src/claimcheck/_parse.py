@@ -4,6 +4,11 @@ The report family (see ``reports/``): a title, an abstract, an introduction stat
 methodology and results stating "N papers retrieved; M claims extracted; K independently verified", a claims
 table ``claim <TAB> ✓|× <TAB> confidence`` (or the same as a markdown pipe table) and a reference list of arXiv
 links. Headings may be markdown (``## 5 Extracted Claims``) or plain lines (``5 Extracted Claims``), numbered or not.
+
+A claims row that cannot be read (wrong number of cells, an empty claim, a flag or confidence that cannot be
+read) does not reject the report: every such row becomes an error finding ``malformed_claim_row`` with its
+line, the good rows are parsed (and verified) as usual, and `row_errors` lists the bad rows as input errors,
+which the CLI reports one by one and which make its exit code 2. So one run names every bad row.
 """
 
 from __future__ import annotations
@@ -15,10 +20,30 @@ from pathlib import Path
 from ._defaults import DEFAULT_MAX_REPORT_BYTES
 from ._errors import ReportParseError
 from ._ids import find_arxiv_id
-from ._models import Claim, Finding, Reference, Report, Reported, StatedFigures, TableFormat, UrlKind
+from ._models import (
+    Claim,
+    Finding,
+    InputErrorRecord,
+    Reference,
+    Report,
+    Reported,
+    StatedFigures,
+    TableFormat,
+    UrlKind,
+)
 from ._truncation import looks_truncated
 
-__all__ = ["DEFAULT_MAX_BYTES", "decode_report", "parse_report", "parse_report_file"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MALFORMED_ROW",
+    "decode_report",
+    "parse_report",
+    "parse_report_file",
+    "row_errors",
+]
+
+MALFORMED_ROW = "malformed_claim_row"
+"""The finding code of a claims row that could not be read (an input error: exit 2)."""
 
 DEFAULT_MAX_BYTES = DEFAULT_MAX_REPORT_BYTES
 
@@ -142,8 +167,9 @@ def parse_report_file(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -
 def parse_report(text: str, *, source: str = "<string>") -> Report:
     """Parse report ``text`` into a `Report`; ``source`` names it in records and messages.
 
-    Raises `ReportParseError` (with the line) when the report cannot be used: no claims section, a claims
-    row with the wrong number of cells, a reported flag or confidence that cannot be read.
+    Raises `ReportParseError` when the report cannot be used at all (empty, no claims section). A claims row
+    that cannot be read (wrong number of cells, a flag or confidence that cannot be read) is left out and
+    recorded as an error finding ``malformed_claim_row`` with its line: see `row_errors`.
 
     Example: ``parse_report(Path("r.md").read_text(), source="r.md").claims[0].text``
     """
@@ -184,7 +210,8 @@ def parse_report(text: str, *, source: str = "<string>") -> Report:
             path=source,
         )
     report.claims_line = claims_section.line
-    report.claims, report.table_format = _parse_claims(claims_section, source)
+    report.claims, report.table_format, bad_rows = _parse_claims(claims_section, source)
+    report.findings.extend(bad_rows)
     if not report.claims:
         report.findings.append(
             Finding(
@@ -311,10 +338,23 @@ def _header_columns(cells: list[str]) -> dict[str, int] | None:
     return columns if {"claim", "verified"} <= columns.keys() else None
 
 
-def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], TableFormat | None]:
+def row_errors(report: Report) -> list[InputErrorRecord]:
+    """The claims rows of ``report`` that could not be read, as input errors (path, line, message).
+
+    Example: ``[e.line for e in row_errors(parse_report(text, source="r.md"))]``
+    """
+    return [
+        InputErrorRecord(path=f.path or report.path, message=f.message, line=f.line)
+        for f in report.findings
+        if f.code == MALFORMED_ROW
+    ]
+
+
+def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], TableFormat | None, list[Finding]]:
     rows = [ln for ln in section.body if ln.text.strip()]
     if not rows:
-        return [], None
+        return [], None, []
+    bad: list[Finding] = []
     table_format: TableFormat = "pipe" if rows[0].text.lstrip().startswith("|") else "tsv"
     columns = {"claim": 0, "verified": 1, "confidence": 2}
     claims: list[Claim] = []
@@ -334,23 +374,31 @@ def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], TableFor
                 columns = header
                 expected = len(cells)
                 continue
-        if len(cells) != expected:
-            what = "tab-separated" if table_format == "tsv" else "pipe-separated"
-            raise ReportParseError(
-                f"claims row has {len(cells)} {what} cell{'s' if len(cells) != 1 else ''}, expected {expected} "
-                "(claim, verified, confidence)",
-                path=source,
-                line=ln.number,
+        try:
+            if len(cells) != expected:
+                what = "tab-separated" if table_format == "tsv" else "pipe-separated"
+                raise ReportParseError(
+                    f"claims row has {len(cells)} {what} cell{'s' if len(cells) != 1 else ''}, expected "
+                    f"{expected} (claim, verified, confidence)",
+                    path=source,
+                    line=ln.number,
+                )
+            text = _CONTROL.sub("", cells[columns["claim"]]).strip()
+            if not text:
+                raise ReportParseError("claims row has an empty claim", path=source, line=ln.number)
+            verified = _parse_flag(cells[columns["verified"]], source, ln.number)
+            confidence = (
+                _parse_confidence(cells[columns["confidence"]], source, ln.number)
+                if "confidence" in columns
+                else None
             )
-        text = _CONTROL.sub("", cells[columns["claim"]]).strip()
-        if not text:
-            raise ReportParseError("claims row has an empty claim", path=source, line=ln.number)
-        verified = _parse_flag(cells[columns["verified"]], source, ln.number)
-        confidence = (
-            _parse_confidence(cells[columns["confidence"]], source, ln.number)
-            if "confidence" in columns
-            else None
-        )
+        except ReportParseError as exc:
+            bad.append(
+                Finding(
+                    code=MALFORMED_ROW, severity="error", message=exc.message, line=ln.number, path=source
+                )
+            )
+            continue
         claims.append(
             Claim(
                 index=len(claims) + 1,
@@ -360,7 +408,7 @@ def _parse_claims(section: _Section, source: str) -> tuple[list[Claim], TableFor
                 reported=Reported(verified=verified, confidence=confidence),
             )
         )
-    return claims, table_format
+    return claims, table_format, bad
 
 
 def _parse_flag(cell: str, source: str, line: int) -> bool:

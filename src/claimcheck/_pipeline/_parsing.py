@@ -10,7 +10,7 @@ from pathlib import Path
 from .._errors import ReportParseError
 from .._inputs import discover_reports
 from .._models import InputErrorRecord, Report
-from .._parse import DEFAULT_MAX_BYTES, parse_report_file
+from .._parse import DEFAULT_MAX_BYTES, parse_report_file, row_errors
 
 __all__ = ["ParseResult", "iter_parsed", "parse_one", "parse_paths"]
 
@@ -44,7 +44,10 @@ def iter_parsed(
     Example: ``for item in iter_parsed(["reports/"]): ...``
     """
     for item in discover_reports(paths):
-        yield item if isinstance(item, InputErrorRecord) else parse_one(item, max_bytes)
+        parsed = item if isinstance(item, InputErrorRecord) else parse_one(item, max_bytes)
+        yield parsed
+        if isinstance(parsed, Report):  # its bad claims rows: input errors, the good rows kept
+            yield from row_errors(parsed)
 
 
 def parse_paths(

@@ -28,7 +28,7 @@ from .._models import (
     ReportSummary,
     VerifyResult,
 )
-from .._parse import DEFAULT_MAX_BYTES
+from .._parse import DEFAULT_MAX_BYTES, row_errors
 from .._sources import PaperKey, SourceSession
 from .._version import __version__
 from ._parsing import parse_one
@@ -37,6 +37,7 @@ from ._verifier import MatchOptions, Verifier
 
 if TYPE_CHECKING:
     from .._audit import ClaimKey
+    from .._gate import GateFailure
 
 __all__ = ["ReportOutcome", "VerifyStream", "verify_paths", "verify_reports", "verify_stream"]
 
@@ -54,7 +55,7 @@ class ReportOutcome:
     summary: ReportSummary
     chunk: str
     claims: list[ClaimKey]
-    gate: list[str]
+    gate: list[GateFailure]
     unavailable: list[str]
     result: ReportResult | None = None
 
@@ -78,6 +79,7 @@ class _Parsed:
     path: str
     data: bytes
     keys: tuple[PaperKey, ...]
+    row_errors: list[InputErrorRecord]
 
 
 @dataclass(frozen=True)
@@ -145,7 +147,8 @@ def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
         keys = tuple(
             dict.fromkeys((r.arxiv_id, r.version) for r in parsed.references if r.arxiv_id is not None)
         )
-        out.append(_Parsed(path, pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL), keys))
+        data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
+        out.append(_Parsed(path, data, keys, row_errors(parsed)))
     return out
 
 
@@ -274,14 +277,21 @@ class VerifyStream:
             self.close()
             raise
 
-    def result(self) -> VerifyResult:
+    def result(self, on_report: Callable[[ReportOutcome], None] | None = None) -> VerifyResult:
         """Verify every report and return the whole `VerifyResult` (the stream must keep its results).
+
+        ``on_report`` is called with each outcome as it comes (a progress bar, say).
 
         Example: ``verify_stream(["reports/"], keep_results=True).result().summary.supported``
         """
         if not self._task.keep_results:
             raise ClaimcheckError("result() needs a stream started with keep_results=True")
-        reports = [o.result for o in self if o.result is not None]
+        reports = []
+        for outcome in self:
+            if on_report is not None:
+                on_report(outcome)
+            if outcome.result is not None:
+                reports.append(outcome.result)
         return VerifyResult(
             version=__version__,
             scorer=self.scorer,
@@ -379,6 +389,9 @@ def verify_stream(
             else:
                 spool.add(got)
                 wanted.update(dict.fromkeys(got.keys))
+                errors.extend(
+                    got.row_errors
+                )  # bad claims rows: input errors (exit 2); the good rows verified
         papers = session.full_texts(session.references(wanted))
         latest = session.latest(papers)
     except BaseException:

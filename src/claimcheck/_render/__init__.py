@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .._errors import InputError
-from .._models import Paper, Report, VerifyResult
+from .._models import Paper, Report, Severity, VerifyResult
 from ._stream import STREAM_FORMATS, ReportChunker, VerifyWriter, verify_writer
 
 __all__ = [
@@ -38,12 +38,16 @@ def render_verify(
     width: int | None = None,
     color: bool | None = None,
     papers: Mapping[str, Paper] | None = None,
+    policies: frozenset[str] = frozenset(),
+    min_severity: Severity = "info",
 ) -> str:
     """Render a verify result in one of `FORMATS`.
 
     Parameters: ``result`` — the verify output; ``fmt`` — a name from `FORMATS`; ``width`` — terminal columns
     for ``table`` (default 100); ``color`` — ANSI styles in ``table`` (pass whether stdout is a terminal);
-    ``papers`` — fetched papers by arXiv id, so ``html`` can show each evidence sentence inside its abstract.
+    ``papers`` — fetched papers by arXiv id, so ``html`` can show each evidence sentence inside its abstract;
+    ``policies`` — the ``--fail-on`` policies that decide the ``junit`` failures (none: error findings);
+    ``min_severity`` — the least severe finding ``github`` annotates.
 
     Example: ``render_verify(result, "junit")`` returns a JUnit XML document.
     """
@@ -72,11 +76,11 @@ def render_verify(
     if fmt == "junit":
         from ._junit import render_junit
 
-        return render_junit(result)
+        return render_junit(result, policies)
     if fmt == "github":
         from ._github import render_github
 
-        return render_github(result)
+        return render_github(result, min_severity)
     raise InputError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 

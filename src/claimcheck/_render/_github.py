@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import TextIO
 
 from .._models import (
     BatchSummary,
@@ -17,6 +18,8 @@ from .._models import (
     InputErrorRecord,
     Paper,
     ReportResult,
+    ReportSummary,
+    Severity,
     VerifyResult,
 )
 from ._common import ChunkWriter, all_findings, clean
@@ -24,6 +27,11 @@ from ._common import ChunkWriter, all_findings, clean
 __all__ = ["GithubWriter", "escape_data", "escape_property", "github_chunk", "render_github"]
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "notice"}
+_RANK: dict[Severity, int] = {"info": 0, "warning": 1, "error": 2}
+
+
+def _shown(finding: Finding, min_severity: Severity) -> bool:
+    return _RANK[finding.severity] >= _RANK[min_severity]
 
 
 def escape_data(text: str) -> str:
@@ -55,13 +63,15 @@ def _title(finding: Finding, claim_index: int | None) -> str:
     return f"claimcheck {finding.code}{where}"
 
 
-def github_chunk(report: ReportResult) -> str:
-    """The workflow commands of one report's findings, one per line.
+def github_chunk(report: ReportResult, min_severity: Severity = "info") -> str:
+    """The workflow commands of one report's findings at ``min_severity`` or above, one per line.
 
-    Example: ``github_chunk(report).startswith("::")``
+    Example: ``github_chunk(report, "warning").startswith("::")``
     """
     lines = []
     for finding, line, claim in all_findings(report):
+        if not _shown(finding, min_severity):
+            continue
         index = claim.index if claim is not None else None
         lines.append(
             _command(_LEVEL[finding.severity], report.path, line, _title(finding, index), finding.message)
@@ -71,16 +81,32 @@ def github_chunk(report: ReportResult) -> str:
 
 
 class GithubWriter(ChunkWriter):
-    """Writes workflow commands report by report, then the batch findings and the unreadable inputs.
+    """Writes workflow commands report by report, then the batch findings, the unreadable inputs and one
+    summary ``::notice`` (reports, claims, labels, findings by severity).
 
     Example: ``w = GithubWriter(out); w.add(github_chunk(r)); w.close(summary, errors, papers)``
     """
+
+    def __init__(self, out: TextIO, min_severity: Severity = "info") -> None:
+        super().__init__(out)
+        self.min_severity: Severity = min_severity
+        self.error_findings = 0
+        self.warning_findings = 0
+
+    def add(self, chunk: str, path: str = "", summary: ReportSummary | None = None) -> None:
+        """Write the commands of one report and count its findings for the summary line."""
+        super().add(chunk, path, summary)
+        if summary is not None:
+            self.error_findings += summary.errors
+            self.warning_findings += summary.warnings
 
     def close(
         self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
     ) -> None:
         """Write the batch findings and one error per unreadable input."""
         for finding in summary.findings:
+            if not _shown(finding, self.min_severity):
+                continue
             level = _LEVEL[finding.severity]
             title = _title(finding, finding.claim_index)
             self.out.write(_command(level, finding.path or "", finding.line, title, finding.message) + "\n")
@@ -88,18 +114,30 @@ class GithubWriter(ChunkWriter):
             self.out.write(
                 _command("error", error.path, error.line, "claimcheck input error", error.message) + "\n"
             )
+        self.out.write(
+            f"::notice title=claimcheck summary::{escape_data(self._summary_line(summary, errors))}\n"
+        )
+
+    def _summary_line(self, summary: BatchSummary, errors: Sequence[InputErrorRecord]) -> str:
+        return (
+            f"claimcheck: {summary.reports} report{'s' if summary.reports != 1 else ''}, {summary.claims} claims "
+            f"({summary.reported_verified} marked ✓): {summary.supported} supported, {summary.contradicted} "
+            f"contradicted, {summary.not_found} not found, {summary.unverifiable} unverifiable; "
+            f"{self.error_findings} error and {self.warning_findings} warning findings; "
+            f"{len(errors)} unreadable input{'s' if len(errors) != 1 else ''}"
+        )
 
 
-def render_github(result: VerifyResult) -> str:
-    """The findings of a verify result as GitHub Actions workflow commands, one per line.
+def render_github(result: VerifyResult, min_severity: Severity = "info") -> str:
+    """The findings of a verify result as GitHub Actions workflow commands, one per line, then a summary.
 
-    Parameters: ``result`` — the verify output.
+    Parameters: ``result`` — the verify output; ``min_severity`` — the least severe finding annotated.
 
     Example: ``render_github(result).splitlines()[0].startswith("::error file=")``
     """
     out = io.StringIO()
-    writer = GithubWriter(out)
+    writer = GithubWriter(out, min_severity)
     for report in result.reports:
-        writer.add(github_chunk(report))
+        writer.add(github_chunk(report, min_severity), report.path, report.summary)
     writer.close(result.summary, result.errors, result.papers)
     return out.getvalue()

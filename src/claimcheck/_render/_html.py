@@ -2,6 +2,11 @@
 
 Autoescaping is on for every value, and the page carries a Content-Security-Policy that allows only its own
 inline script (by hash) and no network at all, so even an escaping mistake could not run a report's script.
+
+Built to stay usable for thousands of claims: each cited paper's abstract is on the page once (in "Cited
+papers"); an evidence sentence carries only its offsets into it, and the script shows it in context on
+request. Evidence is collapsed under each claim; a search box and filters by report, finding code and verdict
+narrow the claims down. Evidence with a score of 0 is shown plain (nothing in it matched the claim).
 """
 
 from __future__ import annotations
@@ -33,14 +38,17 @@ class _Segment:
 @dataclass
 class _EvidenceView:
     arxiv_id: str
-    title: str
     score: float
     stance: str
     where: str
-    in_context: bool
-    before: str = ""
+    highlight: bool
     span: list[_Segment] = field(default_factory=list)
-    after: str = ""
+    # offsets of the sentence in the paper's title or abstract on the page, in UTF-16 code units (what the
+    # script indexes by); None when the offsets do not point at the sentence. With offsets, the page does
+    # not repeat the sentence: the script cuts it out of the abstract, and ``words`` (start,end pairs
+    # relative to the sentence) says which words to highlight.
+    context: tuple[int, int] | None = None
+    words: str = ""
 
 
 def _span(text: str, claim: str) -> list[_Segment]:
@@ -57,31 +65,33 @@ def _span(text: str, claim: str) -> list[_Segment]:
     return out
 
 
-def _evidence_view(
-    claim: ClaimResult, ev: Evidence, papers: Mapping[str, Paper], *, context: bool
-) -> _EvidenceView:
+def _utf16(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _evidence_view(claim: ClaimResult, ev: Evidence, papers: Mapping[str, Paper]) -> _EvidenceView:
     paper = papers.get(ev.arxiv_id)
     source = None
-    if paper is not None:
+    if paper is not None and paper.status == "found":
         source = paper.title if ev.field == "title" else paper.abstract
+    highlight = ev.score > 0
     view = _EvidenceView(
         arxiv_id=clean(ev.arxiv_id),
-        title=clean(paper.title or "") if paper else "",
         score=ev.score,
         stance=ev.stance,
         where=ev.field,
-        in_context=False,
+        highlight=highlight,
+        span=_span(ev.sentence, claim.text) if highlight else [_Segment(clean(ev.sentence))],
     )
-    # Show the sentence inside its abstract only when the offsets really point at it.
     if (
-        context
-        and source is not None
+        source is not None
         and 0 <= ev.start <= ev.end <= len(source)
         and source[ev.start : ev.end] == ev.sentence
     ):
-        view.in_context = True
-        view.before, view.after = clean(source[: ev.start]), clean(source[ev.end :])
-    view.span = _span(ev.sentence, claim.text)
+        view.context = (_utf16(source[: ev.start]), _utf16(source[: ev.end]))
+        if highlight:
+            spans = shared_word_spans(claim.text, ev.sentence)
+            view.words = " ".join(f"{_utf16(ev.sentence[:a])},{_utf16(ev.sentence[:b])}" for a, b in spans)
     return view
 
 
@@ -98,11 +108,6 @@ def _chart_points(result: VerifyResult) -> list[dict[str, Any]]:
                     "label": claim.recomputed.label,
                     "ticked": claim.reported.verified,
                     "anchor": f"r{r_no}-c{claim.index}",
-                    "tip": clean(
-                        f"report {r_no}, claim {claim.index}: reported "
-                        f"{'✓' if claim.reported.verified else '×'} {claim.reported.confidence:.2f}, "
-                        f"recomputed {LABEL_TEXT[claim.recomputed.label]} {claim.recomputed.confidence:.2f}"
-                    ),
                 }
             )
     return points
@@ -116,7 +121,8 @@ def _claim_view(report_no: int, claim: ClaimResult, papers: Mapping[str, Paper])
         "text": clean(claim.text),
         "label_text": LABEL_TEXT[claim.recomputed.label],
         "unsupported": claim_is_unsupported(claim),
-        "evidence": [_evidence_view(claim, ev, papers, context=i == 0) for i, ev in enumerate(evidence)],
+        "codes": " ".join(sorted({clean(f.code) for f in claim.findings})),
+        "evidence": [_evidence_view(claim, ev, papers) for ev in evidence],
         "findings": [(f, clean(f.code), clean(f.message)) for f in claim.findings],
     }
 
@@ -128,12 +134,35 @@ def _report_view(number: int, report: ReportResult, papers: Mapping[str, Paper])
         "title": clean(report.title or "(untitled)"),
         "path": clean(report.path),
         "research_question": clean(report.research_question or ""),
+        "codes": " ".join(sorted({clean(f.code) for f in report.findings})),
         "findings": [(f, clean(f.code), clean(f.message)) for f in report.findings],
         "references": [
             (ref, clean(ref.arxiv_id or ref.raw), clean(ref.title or "")) for ref in report.references
         ],
         "claims": [_claim_view(number, c, papers) for c in report.claims],
     }
+
+
+def _cited_papers(result: VerifyResult, papers: Mapping[str, Paper]) -> list[dict[str, str]]:
+    """Every cited paper that was found, once, in order of first citation: the one copy of its abstract."""
+    seen: dict[str, dict[str, str]] = {}
+    for report in result.reports:
+        for ref in report.references:
+            paper = papers.get(ref.arxiv_id or "")
+            if paper is None or paper.status != "found" or paper.arxiv_id in seen:
+                continue
+            seen[paper.arxiv_id] = {
+                "id": clean(paper.arxiv_id),
+                "title": clean(paper.title or ""),
+                "abstract": clean(paper.abstract or ""),
+            }
+    return list(seen.values())
+
+
+def _finding_codes(result: VerifyResult) -> list[str]:
+    codes = {f.code for r in result.reports for f in r.findings}
+    codes |= {f.code for r in result.reports for c in r.claims for f in c.findings}
+    return sorted(clean(c) for c in codes)
 
 
 def _environment() -> jinja2.Environment:
@@ -160,17 +189,21 @@ def _csp_hash(script: str) -> str:
 def render_html(result: VerifyResult, *, papers: Mapping[str, Paper] | None = None) -> str:
     """The verify result as one self-contained HTML page for auditing.
 
-    Parameters: ``result`` — the verify output; ``papers`` — fetched papers by arXiv id, so each evidence
-    sentence is shown highlighted inside its abstract (without them, the sentence alone is shown).
+    Parameters: ``result`` — the verify output; ``papers`` — fetched papers by arXiv id: each abstract is
+    listed once, and each evidence sentence can be shown highlighted inside it (without them, the sentence
+    alone is shown).
 
     Example: ``Path("audit.html").write_text(render_html(result, papers=papers))``
     """
     papers = papers or {}
     script = _asset("audit.js")
+    reports = [_report_view(n, r, papers) for n, r in enumerate(result.reports, 1)]
     template = _environment().from_string(_asset("audit.html.j2"))
     return template.render(
         result=result,
-        reports=[_report_view(n, r, papers) for n, r in enumerate(result.reports, 1)],
+        reports=reports,
+        cited_papers=_cited_papers(result, papers),
+        codes=_finding_codes(result),
         batch_findings=[
             (f, clean(f.code), clean(f.message), clean(f.path or "")) for f in result.summary.findings
         ],

@@ -16,6 +16,7 @@ from .._models import BatchSummary, InputErrorRecord, Paper, Report, ReportResul
 from ._common import ChunkWriter
 
 __all__ = [
+    "JSONL_TYPES",
     "JsonWriter",
     "JsonlWriter",
     "json_chunk",
@@ -99,20 +100,33 @@ class JsonWriter:
             self.out.write("\n  " + rest + "\n")
 
 
-def jsonl_chunk(report: ReportResult) -> str:
-    """The JSON Lines of one report: one object per claim, each with the report's path and title.
+JSONL_TYPES = ("report", "claim", "error", "summary")
+"""The ``type`` of every JSON Lines record, in the order they come: per report, its ``report`` record then
+one ``claim`` record per claim; after the reports, one ``error`` per unreadable input and one ``summary``."""
 
-    Example: ``[json.loads(ln)["index"] for ln in jsonl_chunk(report).splitlines()]``
+
+def jsonl_chunk(report: ReportResult) -> str:
+    """The JSON Lines of one report: a ``report`` record (everything but the claims: stated figures,
+    references, report-level findings, summary), then one ``claim`` record per claim with the report's path
+    and title.
+
+    Example: ``[json.loads(ln)["type"] for ln in jsonl_chunk(report).splitlines()][:2] == ["report", "claim"]``
     """
-    lines = []
+    head = {"type": "report", **report.model_dump(mode="json", exclude={"claims"})}
+    lines = [_dumps(head, indent=None) + "\n"]
     for claim in report.claims:
-        record = {"path": report.path, "report_title": report.title, **claim.model_dump(mode="json")}
+        record = {
+            "type": "claim",
+            "path": report.path,
+            "report_title": report.title,
+            **claim.model_dump(mode="json"),
+        }
         lines.append(_dumps(record, indent=None) + "\n")
     return "".join(lines)
 
 
 class JsonlWriter(ChunkWriter):
-    """Writes JSON Lines report by report, then one line per input error.
+    """Writes JSON Lines report by report, then one line per input error and the batch summary.
 
     Example: ``w = JsonlWriter(out); w.add(jsonl_chunk(r)); w.close(summary, errors, papers)``
     """
@@ -120,11 +134,11 @@ class JsonlWriter(ChunkWriter):
     def close(
         self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
     ) -> None:
-        """Write one line per input error."""
+        """Write one line per input error, then the batch summary (with the findings across reports)."""
         for error in errors:
-            self.out.write(
-                _dumps({"path": error.path, "line": error.line, "error": error.message}, indent=None) + "\n"
-            )
+            record = {"type": "error", "path": error.path, "line": error.line, "error": error.message}
+            self.out.write(_dumps(record, indent=None) + "\n")
+        self.out.write(_dumps({"type": "summary", **summary.model_dump(mode="json")}, indent=None) + "\n")
 
 
 def render_json(result: VerifyResult) -> str:
@@ -144,7 +158,8 @@ def render_json(result: VerifyResult) -> str:
 
 
 def render_jsonl(result: VerifyResult) -> str:
-    """One JSON object per line: each claim with its report path, then each input error.
+    """One JSON object per line, each with a ``type`` (`JSONL_TYPES`): per report a ``report`` record and a
+    ``claim`` record per claim, then an ``error`` per unreadable input and the batch ``summary``.
 
     Parameters: ``result`` — the verify output.
 

@@ -1,8 +1,12 @@
-"""JUnit XML: a testsuite per report, a testcase per claim, so CI systems show claims as test results.
+"""JUnit XML: a testsuite per report, a testcase per claim and per report-level finding, so CI systems show
+them as test results.
 
-A claim fails when it is marked ✓ but not recomputed as verified, or when the papers contradict it; it is
-skipped when it cannot be verified (its papers are unavailable). Report findings become testsuite properties;
-inputs that could not be read become error testcases of a separate suite.
+A test case fails exactly when its findings fail the gate: under the ``--fail-on`` policies when they are
+given, else on error-severity findings (`claimcheck._gate.DEFAULT_JUNIT_POLICIES`), so the failures a CI test
+view lists are the ones that failed the run. A claim is skipped when it cannot be verified (its papers are
+unavailable) and nothing else fails it. Findings across reports make a suite of their own, and so do the
+inputs that could not be read (error test cases). The stated figures and report findings are also kept as
+testsuite properties.
 """
 
 from __future__ import annotations
@@ -13,16 +17,18 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import TextIO
 
+from .._gate import DEFAULT_JUNIT_POLICIES, GateFailure, claim_failures, finding_fails
 from .._models import (
     BatchSummary,
     ClaimResult,
+    Finding,
     InputErrorRecord,
     Paper,
     ReportResult,
     ReportSummary,
     VerifyResult,
 )
-from ._common import LABEL_TEXT, Spool, best_evidence, claim_is_unsupported, clean
+from ._common import LABEL_TEXT, Spool, best_evidence, clean
 
 __all__ = ["JunitWriter", "junit_chunk", "render_junit"]
 
@@ -55,7 +61,15 @@ def _details(claim: ClaimResult) -> str:
     return _x("\n".join(lines))
 
 
-def _testcase(parent: ET.Element, report: ReportResult, claim: ClaimResult) -> str:
+def _failure(case: ET.Element, failures: Sequence[GateFailure], details: str) -> str:
+    first = failures[0]
+    message = "; ".join(f"{f.code}: {f.message}" for f in failures)
+    failure = ET.SubElement(case, "failure", message=_x(message), type=_x(first.code))
+    failure.text = details
+    return "failure"
+
+
+def _testcase(parent: ET.Element, report: ReportResult, claim: ClaimResult, policies: frozenset[str]) -> str:
     case = ET.SubElement(
         parent,
         "testcase",
@@ -65,22 +79,37 @@ def _testcase(parent: ET.Element, report: ReportResult, claim: ClaimResult) -> s
         line=str(claim.line),
         time="0",
     )
-    label = claim.recomputed.label
-    if label == "unverifiable":
+    failures = claim_failures(report.path, claim, policies)
+    if failures:
+        return _failure(case, failures, _details(claim))
+    if claim.recomputed.label == "unverifiable":
         ET.SubElement(case, "skipped", message="unverifiable: the cited papers could not be obtained")
         return "skipped"
-    if label == "contradicted" or claim_is_unsupported(claim):
-        kind = "contradicted" if label == "contradicted" else "unsupported_verified_claim"
-        message = f"marked {'✓' if claim.reported.verified else '×'}, recomputed as {LABEL_TEXT[label]}"
-        failure = ET.SubElement(case, "failure", message=_x(message), type=kind)
-        failure.text = _details(claim)
-        return "failure"
     out = ET.SubElement(case, "system-out")
     out.text = _details(claim)
     return "passed"
 
 
-def _suite(report: ReportResult) -> ET.Element:
+def _finding_case(parent: ET.Element, path: str, finding: Finding, policies: frozenset[str]) -> str:
+    """A report-level (or batch) finding as a test case of its own: failed when it fails the gate."""
+    case = ET.SubElement(
+        parent,
+        "testcase",
+        name=_x(f"{finding.code}" + (f" (line {finding.line})" if finding.line is not None else "")),
+        classname=_x(path or "claimcheck.batch"),
+        file=_x(path),
+        time="0",
+    )
+    if finding.line is not None:
+        case.set("line", str(finding.line))
+    text = _x(f"{finding.severity}: {finding.code}: {finding.message}")
+    if finding_fails(finding, policies):
+        return _failure(case, [GateFailure(path, finding.line, finding.code, finding.message)], text)
+    ET.SubElement(case, "system-out").text = text
+    return "passed"
+
+
+def _suite(report: ReportResult, policies: frozenset[str]) -> ET.Element:
     suite = ET.Element("testsuite", name=_x(report.title or report.path), file=_x(report.path))
     props = ET.SubElement(suite, "properties")
     st = report.stated
@@ -91,13 +120,18 @@ def _suite(report: ReportResult) -> ET.Element:
         ET.SubElement(
             props, "property", name=_x(f"finding.{f.severity}.{f.code}"), value=_x(where + f.message)
         )
-    outcomes = [_testcase(suite, report, c) for c in report.claims]
+    outcomes = [_finding_case(suite, report.path, f, policies) for f in report.findings]
+    outcomes += [_testcase(suite, report, c, policies) for c in report.claims]
+    _set_counts(suite, outcomes)
+    return suite
+
+
+def _set_counts(suite: ET.Element, outcomes: Sequence[str], errors: int = 0) -> None:
     suite.set("tests", str(len(outcomes)))
     suite.set("failures", str(outcomes.count("failure")))
     suite.set("skipped", str(outcomes.count("skipped")))
-    suite.set("errors", "0")
+    suite.set("errors", str(errors))
     suite.set("time", "0")
-    return suite
 
 
 _COUNTS = ("tests", "failures", "skipped", "errors")
@@ -109,12 +143,14 @@ def _serialise(suite: ET.Element) -> str:
     return ET.tostring(suite, encoding="unicode")
 
 
-def junit_chunk(report: ReportResult) -> str:
+def junit_chunk(report: ReportResult, policies: frozenset[str] = frozenset()) -> str:
     """The ``<testsuite>`` of one report, indented as a child of ``<testsuites>``, preceded by a newline.
+
+    ``policies`` are the ``--fail-on`` policies (none given: error-severity findings fail).
 
     Example: ``junit_chunk(report).lstrip().startswith("<testsuite ")``
     """
-    suite = _suite(report)
+    suite = _suite(report, policies or DEFAULT_JUNIT_POLICIES)
     counts = "".join(f" {suite.get(k, '0')}" for k in _COUNTS)
     return f"{counts}\n  {_serialise(suite)}"
 
@@ -126,8 +162,9 @@ class JunitWriter:
     Example: ``w = JunitWriter(out); w.add(junit_chunk(r)); w.close(summary, errors, papers)``
     """
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, policies: frozenset[str] = frozenset()) -> None:
         self.out = out
+        self.policies = policies or DEFAULT_JUNIT_POLICIES
         self.spool = Spool()
         self.totals = dict.fromkeys(_COUNTS, 0)
 
@@ -141,8 +178,15 @@ class JunitWriter:
     def close(
         self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
     ) -> None:
-        """Write the whole document: totals, every suite, the suite of unreadable inputs."""
+        """Write the whole document: totals, every suite, the findings across reports, the unreadable inputs."""
         tail = ""
+        if summary.findings:
+            batch = ET.Element("testsuite", name="findings across reports")
+            outcomes = [_finding_case(batch, f.path or "", f, self.policies) for f in summary.findings]
+            _set_counts(batch, outcomes)
+            for key in _COUNTS:
+                self.totals[key] += int(batch.get(key, "0"))
+            tail += "\n  " + _serialise(batch)
         if errors:
             suite = ET.Element(
                 "testsuite",
@@ -167,7 +211,7 @@ class JunitWriter:
                 ET.SubElement(case, "error", message=_x(e.message), type="input_error")
             for key in _COUNTS:
                 self.totals[key] += int(suite.get(key, "0"))
-            tail = "\n  " + _serialise(suite)
+            tail += "\n  " + _serialise(suite)
         root = ET.Element("testsuites", name="claimcheck")
         for key in _COUNTS:
             root.set(key, str(self.totals[key]))
@@ -180,16 +224,17 @@ class JunitWriter:
         self.out.write(tail + "\n</testsuites>\n")
 
 
-def render_junit(result: VerifyResult) -> str:
+def render_junit(result: VerifyResult, policies: frozenset[str] = frozenset()) -> str:
     """The verify result as a JUnit XML document (``<testsuites>``).
 
-    Parameters: ``result`` — the verify output.
+    Parameters: ``result`` — the verify output; ``policies`` — the ``--fail-on`` policies that decide which
+    test cases fail (none: error-severity findings).
 
     Example: ``ET.fromstring(render_junit(result)).tag == "testsuites"``
     """
     out = io.StringIO()
-    writer = JunitWriter(out)
+    writer = JunitWriter(out, policies)
     for report in result.reports:
-        writer.add(junit_chunk(report))
+        writer.add(junit_chunk(report, policies))
     writer.close(result.summary, result.errors, result.papers)
     return out.getvalue()

@@ -8,11 +8,11 @@ string, so the streamed output is byte for byte what they return.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol, TextIO
 
 from .._errors import InputError
-from .._models import BatchSummary, InputErrorRecord, Paper, ReportResult, ReportSummary
+from .._models import BatchSummary, InputErrorRecord, Paper, ReportResult, ReportSummary, Severity
 
 __all__ = ["STREAM_FORMATS", "ReportChunker", "VerifyWriter", "verify_writer"]
 
@@ -35,12 +35,17 @@ class VerifyWriter(Protocol):
 class ReportChunker:
     """Renders one verified report as a chunk of ``fmt`` (picklable, so a worker process can do it).
 
+    ``policies`` (the ``--fail-on`` policies) decide which JUnit test cases fail; ``min_severity`` is the
+    least severe finding the ``github`` format annotates.
+
     Example: ``ReportChunker("json")(report, 1, 1)`` is the report's object inside the ``reports`` array.
     """
 
     fmt: str
     width: int | None = None
     color: bool | None = None
+    policies: frozenset[str] = field(default_factory=frozenset)
+    min_severity: Severity = "info"
 
     def __post_init__(self) -> None:
         if self.fmt not in STREAM_FORMATS:
@@ -61,11 +66,11 @@ class ReportChunker:
         if self.fmt == "junit":
             from ._junit import junit_chunk
 
-            return junit_chunk(report)
+            return junit_chunk(report, self.policies)
         if self.fmt == "github":
             from ._github import github_chunk
 
-            return github_chunk(report)
+            return github_chunk(report, self.min_severity)
         if self.fmt == "markdown":
             from ._markdown import markdown_chunk
 
@@ -93,11 +98,11 @@ def verify_writer(
     if chunker.fmt == "junit":
         from ._junit import JunitWriter
 
-        return JunitWriter(out)
+        return JunitWriter(out, chunker.policies)
     if chunker.fmt == "github":
         from ._github import GithubWriter
 
-        return GithubWriter(out)
+        return GithubWriter(out, chunker.min_severity)
     if chunker.fmt == "markdown":
         from ._markdown import MarkdownWriter
 

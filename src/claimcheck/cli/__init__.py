@@ -10,14 +10,32 @@ import sys
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from .._version import __version__
 from . import cmd_fetch, cmd_match, cmd_parse, cmd_verify
-from ._app import app
+from ._app import Command, app
 
 __all__ = ["app", "main"]
 
 _COMMAND_MODULES = (cmd_parse, cmd_fetch, cmd_match, cmd_verify)
+# The order `claimcheck --help` lists the commands in: the main job first.
+_COMMAND_ORDER = ("verify", "parse", "fetch", "match", "schema")
+
+
+def _arrange() -> None:
+    app.registered_commands.sort(
+        key=lambda c: _COMMAND_ORDER.index(c.name) if c.name in _COMMAND_ORDER else len(_COMMAND_ORDER)
+    )
+    for typer_app in (app, *(group.typer_instance for group in app.registered_groups)):
+        if typer_app is None:
+            continue
+        for command in typer_app.registered_commands:
+            if command.cls is None or command.cls is TyperCommand:
+                command.cls = Command
+
+
+_arrange()
 
 
 def _version_callback(value: bool) -> None:
@@ -31,7 +49,10 @@ def _root(
     version: Annotated[
         bool,
         typer.Option(
-            "--version", callback=_version_callback, is_eager=True, help="Print the version and exit."
+            "--version",
+            callback=_version_callback,
+            is_eager=True,
+            help="Print the version and exit.",
         ),
     ] = False,
 ) -> None:

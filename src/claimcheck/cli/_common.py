@@ -8,9 +8,11 @@ verification is incomplete. When several apply, 2 wins over 3, 3 over 1.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
@@ -29,13 +31,31 @@ EXIT_GATE = 1
 EXIT_INPUT = 2
 EXIT_SOURCES = 3
 
+EXIT_CODES_HELP = """\
+[b]Exit codes[/b]
+  0  verified, and the gate passed
+  1  the gate (--fail-on) failed on findings
+  2  bad usage, or an input that could not be read or parsed (the others are still reported)
+  3  cited papers could not be fetched, so verification is incomplete
+  When several apply, 2 wins over 3, and 3 over 1.
+"""
+
+# rich help panels: options grouped by what they are for
+PANEL_OUTPUT = "Output"
+PANEL_GATE = "CI gate"
+PANEL_SOURCES = "Sources and cache"
+PANEL_MATCHING = "Matching"
+PANEL_INPUT = "Input"
+
 CacheOption = Annotated[
     Path | None,
     typer.Option(
         "--cache",
         envvar="CLAIMCHECK_CACHE",
+        metavar="FILE",
         help="SQLite cache file (env CLAIMCHECK_CACHE; default: the user cache dir).",
         show_default=False,
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 ApiUrlOption = Annotated[
@@ -43,13 +63,20 @@ ApiUrlOption = Annotated[
     typer.Option(
         "--api-url",
         envvar="CLAIMCHECK_ARXIV_URL",
+        metavar="URL",
         help="arXiv query API endpoint (env CLAIMCHECK_ARXIV_URL).",
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 DelayOption = Annotated[
     float,
     typer.Option(
-        "--delay", min=0.0, help="Seconds between API requests (arXiv terms of use: 3).", show_default=True
+        "--delay",
+        metavar="SECONDS",
+        min=0.0,
+        help="Seconds between API requests (arXiv terms of use: 3).",
+        show_default=True,
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 FullTextOption = Annotated[
@@ -57,6 +84,7 @@ FullTextOption = Annotated[
     typer.Option(
         "--full-text/--no-full-text",
         help="Read the cited papers' full text (HTML, else PDF); --no-full-text checks abstracts only.",
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 HtmlUrlOption = Annotated[
@@ -64,7 +92,9 @@ HtmlUrlOption = Annotated[
     typer.Option(
         "--html-url",
         envvar="CLAIMCHECK_HTML_URL",
+        metavar="URL",
         help="Where papers' HTML is: {URL}/{id}v{N} (env CLAIMCHECK_HTML_URL).",
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 PdfUrlOption = Annotated[
@@ -72,7 +102,9 @@ PdfUrlOption = Annotated[
     typer.Option(
         "--pdf-url",
         envvar="CLAIMCHECK_PDF_URL",
+        metavar="URL",
         help="Where papers' PDFs are: {URL}/{id}v{N} (env CLAIMCHECK_PDF_URL).",
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 MailtoOption = Annotated[
@@ -80,8 +112,10 @@ MailtoOption = Annotated[
     typer.Option(
         "--mailto",
         envvar="CLAIMCHECK_MAILTO",
+        metavar="EMAIL",
         help="Your contact address, sent in the User-Agent as arXiv asks of bulk users (env CLAIMCHECK_MAILTO).",
         show_default=False,
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 FetchTimeoutOption = Annotated[
@@ -89,21 +123,98 @@ FetchTimeoutOption = Annotated[
     typer.Option(
         "--fetch-timeout",
         min=0.0,
+        metavar="SECONDS",
         help="Give up fetching after SECONDS (default: no limit; the --delay between requests is the policy).",
         show_default=False,
+        rich_help_panel=PANEL_SOURCES,
     ),
 ]
 ScorerOption = Annotated[
-    str, typer.Option("--scorer", help="Scorer: lexical (built in), semantic or nli (the semantic extra).")
+    str,
+    typer.Option(
+        "--scorer",
+        metavar="lexical|semantic|nli",
+        help="Scorer: lexical (built in), semantic or nli (the semantic extra).",
+    ),
 ]
 ModelOption = Annotated[
     Path | None,
-    typer.Option("--model", help="Local model directory for --scorer nli.", show_default=False),
+    typer.Option(
+        "--model", metavar="DIR", help="Local model directory for --scorer nli.", show_default=False
+    ),
 ]
 OutputOption = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to FILE (atomically) instead of stdout.", show_default=False),
+    typer.Option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="Write to FILE (atomically) instead of stdout.",
+        show_default=False,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
 ]
+
+DEFAULT_WIDTH = 100
+"""Table width when neither --width, COLUMNS nor a terminal says otherwise (a file, a pipe)."""
+
+
+class ColorChoice(StrEnum):
+    auto = "auto"
+    always = "always"
+    never = "never"
+
+
+WidthOption = Annotated[
+    int | None,
+    typer.Option(
+        "--width",
+        metavar="COLUMNS",
+        min=40,
+        help="Table width in columns (default: the terminal's, or COLUMNS; 100 in a file or pipe).",
+        show_default=False,
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+]
+ColorOption = Annotated[
+    ColorChoice,
+    typer.Option(
+        "--color",
+        help="Colour the table: auto = on a terminal unless NO_COLOR is set.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+]
+QuietOption = Annotated[
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        help="No progress bar and no notes on stderr.",
+        rich_help_panel=PANEL_OUTPUT,
+    ),
+]
+
+
+def resolve_color(choice: ColorChoice, output: Path | None) -> bool:
+    """Whether to colour output: ``always``/``never`` as said; ``auto`` on a terminal unless NO_COLOR is set
+    (https://no-color.org: any non-empty value)."""
+    if choice is ColorChoice.always:
+        return True
+    if choice is ColorChoice.never:
+        return False
+    return output is None and sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def resolve_width(width: int | None, output: Path | None) -> int:
+    """The table width: ``--width``, else COLUMNS, else the terminal's (stdout), else `DEFAULT_WIDTH`."""
+    if width is not None:
+        return width
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return max(40, int(columns))
+    if output is None and sys.stdout.isatty():
+        return max(40, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
+    return DEFAULT_WIDTH
 
 
 def combine_exit_codes(*codes: int) -> int:
@@ -147,11 +258,30 @@ def warn(message: str) -> None:
     say("warning", message)
 
 
+def note(message: str) -> None:
+    """Print a note on stderr (something the user may want to know; not a problem)."""
+    say("note", message)
+
+
+def note_skipped(paths: Sequence[Path]) -> None:
+    """Name the files inside the given directories that are passed over for their suffix (one note)."""
+    from .._inputs import REPORT_SUFFIXES, skipped_files
+
+    skipped = skipped_files(paths)
+    if not skipped:
+        return
+    shown = ", ".join(str(p) for p in skipped[:3]) + (", …" if len(skipped) > 3 else "")
+    patterns = ", ".join(f"*{s}" for s in REPORT_SUFFIXES)
+    plural = "s" if len(skipped) != 1 else ""
+    note(f"skipped {len(skipped)} file{plural} that are not reports ({patterns}): {shown}")
+
+
 def report_input_errors(errors: Sequence[InputErrorRecord]) -> None:
     """Print each input that could not be read or parsed as ``claimcheck: error: path:line: message``."""
     for error in errors:
         where = f"{error.path}:{error.line}" if error.line is not None else error.path
-        say("error", f"{where}: {error.message}")
+        # "no reports found under DIR" names its path already
+        say("error", error.message if error.path in error.message else f"{where}: {error.message}")
 
 
 @contextmanager
@@ -172,16 +302,17 @@ def handle_errors() -> Iterator[None]:
 
 
 @contextmanager
-def fetch_events() -> Iterator[EventSink]:
+def fetch_events(*, quiet: bool = False) -> Iterator[EventSink]:
     """The CLI's sink for the sources layer's events: a progress bar on stderr (only on a terminal) that
     shows waits and retries, and warnings as ``claimcheck: warning: …`` lines once the bar is gone.
 
-    Waits and retries are also printed as lines when stderr is not a terminal, so a slow run in CI says why.
+    Waits and retries are also printed as lines when stderr is not a terminal, so a slow run in CI says why;
+    ``quiet`` shows no bar and no such lines (warnings still come).
     """
     from .._sources import FetchEvent
 
     warnings: list[str] = []
-    interactive = sys.stderr.isatty()
+    interactive = sys.stderr.isatty() and not quiet
     bar_cm = None
     bar = task = None
     if interactive:
@@ -209,7 +340,7 @@ def fetch_events() -> Iterator[EventSink]:
                 )
             else:
                 bar.update(task, description=f"fetching: {event.message}")
-        elif event.kind in ("wait", "retry"):
+        elif event.kind in ("wait", "retry") and not quiet:
             say("note", event.message)
 
     try:
@@ -273,3 +404,39 @@ def emit(text: str, output: Path | None) -> None:
     from .._io import write_atomic
 
     write_atomic(output, text)
+
+
+@contextmanager
+def match_progress(total: int, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr while reports are matched: reports done/total, claims per second, ETA.
+
+    Yields ``advance(claims)``, called once per verified report with its number of claims. Shown only when
+    stderr is a terminal and not ``quiet``; otherwise ``advance`` does nothing.
+    """
+    if quiet or total < 1 or not sys.stderr.isatty():
+        yield lambda claims: None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("matching claims"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("reports ·"),
+        TextColumn("{task.fields[rate]} claims/s ·"),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("match", total=total, rate="–")
+        claims_done = 0
+
+        def advance(claims: int) -> None:
+            nonlocal claims_done
+            claims_done += claims
+            elapsed = bar.tasks[0].elapsed or 0.0
+            rate = f"{claims_done / elapsed:,.0f}" if elapsed > 0 else "–"
+            bar.update(task, advance=1, rate=rate)
+
+        yield advance

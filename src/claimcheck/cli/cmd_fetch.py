@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -16,10 +15,12 @@ from .._defaults import DEFAULT_HTML_URL, DEFAULT_PDF_URL
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
+    EXIT_INPUT,
     EXIT_OK,
     EXIT_SOURCES,
     ApiUrlOption,
     CacheOption,
+    ColorChoice,
     DelayOption,
     FetchTimeoutOption,
     FullTextOption,
@@ -27,10 +28,13 @@ from ._common import (
     MailtoOption,
     OutputOption,
     PdfUrlOption,
+    combine_exit_codes,
     emit,
     fetch_events,
     handle_errors,
     open_session,
+    resolve_color,
+    say,
     warn,
 )
 
@@ -104,7 +108,10 @@ def fetch_command(
     mailto: MailtoOption = None,
     fetch_timeout: FetchTimeoutOption = None,
 ) -> None:
-    """Fetch arXiv metadata through recorded sources, the cache and the API (exit 3: some unavailable)."""
+    """Fetch arXiv metadata through recorded sources, the cache and the API.
+
+    Exit 2 when an id is malformed (the other ids are still fetched and printed), 3 when some are unavailable.
+    """
     with handle_errors():
         from .._render.papers import render_papers
         from .._sources import fetch_papers
@@ -134,13 +141,20 @@ def fetch_command(
             if save is not None:
                 session.save(papers, save)
         for paper in papers:
-            if paper.status in ("unavailable", "malformed", "not_found") and paper.message:
+            if paper.status == "malformed":  # not an arXiv id: an input error (exit 2)
+                say("error", f"{paper.arxiv_id}: malformed: {paper.message or 'not an arXiv id'}")
+            elif paper.status in ("unavailable", "not_found") and paper.message:
                 warn(f"{paper.arxiv_id}: {paper.status}: {paper.message}")
             elif paper.version_missing and paper.message:
                 warn(f"{paper.arxiv_id}: {paper.message}")
-        color = output is None and sys.stdout.isatty()
-        emit(render_papers(papers, fmt.value, color=color), output)
-        raise typer.Exit(EXIT_SOURCES if any(p.status == "unavailable" for p in papers) else EXIT_OK)
+        # NO_COLOR honoured on a terminal
+        emit(render_papers(papers, fmt.value, color=resolve_color(ColorChoice.auto, output)), output)
+        raise typer.Exit(
+            combine_exit_codes(
+                EXIT_INPUT if any(p.status == "malformed" for p in papers) else EXIT_OK,
+                EXIT_SOURCES if any(p.status == "unavailable" for p in papers) else EXIT_OK,
+            )
+        )
 
 
 @cache_app.command("stats")

@@ -1,7 +1,8 @@
 """`claimcheck match [FILE|-]`: JSONL in, JSONL out (DESIGN.md, "match JSONL").
 
-One output line per input line, in order; ``id`` echoed with its JSON type; a malformed line yields
-``{"id": ..., "error": "..."}`` and the run goes on; exit 2 if any line was malformed.
+One output line per input line, in order, blank lines included; ``id`` echoed with its JSON type; a malformed
+or blank line yields ``{"id": ..., "error": "line N: ..."}`` and the run goes on. The malformed lines are also
+named on stderr, with a count; exit 2 if any line was malformed, else 0.
 """
 
 from __future__ import annotations
@@ -14,7 +15,18 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from ._app import app
-from ._common import EXIT_INPUT, EXIT_OK, ModelOption, OutputOption, ScorerOption, handle_errors
+from ._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    ModelOption,
+    OutputOption,
+    ScorerOption,
+    handle_errors,
+    say,
+)
+
+_SHOWN = 20
+"""Malformed lines named one by one on stderr; the rest are counted."""
 
 
 def _sources(obj: dict[str, Any]) -> list[Any]:
@@ -39,8 +51,11 @@ def _sources(obj: dict[str, Any]) -> list[Any]:
     return out
 
 
-def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> tuple[list[str], bool]:
-    """Match every JSONL line; returns the output lines and whether any input line was malformed.
+def match_lines(
+    lines: TextIO, scorer: str, model_path: Path | None = None
+) -> tuple[list[str], list[tuple[int, str]]]:
+    """Match every JSONL line; returns one output line per input line and the malformed lines (number,
+    message), blank lines included.
 
     ``model_path`` is the local model directory of ``--scorer nli``.
     """
@@ -48,12 +63,12 @@ def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> t
 
     matcher = Matcher(scorer=scorer, model_path=model_path)
     out: list[str] = []
-    bad = False
+    bad: list[tuple[int, str]] = []
     for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
         ident: Any = None
         try:
+            if not line.strip():
+                raise ValueError("blank line (expected a JSON object)")
             obj = json.loads(line)
             if not isinstance(obj, dict):
                 raise ValueError("a line must be a JSON object")
@@ -63,7 +78,7 @@ def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> t
                 raise ValueError('"claim" must be a non-empty string')
             sources = _sources(obj)
         except ValueError as exc:  # json.JSONDecodeError is a ValueError
-            bad = True
+            bad.append((lineno, str(exc)))
             out.append(json.dumps({"id": ident, "error": f"line {lineno}: {exc}"}, ensure_ascii=False))
             continue
         result = matcher.match(claim, sources)
@@ -90,7 +105,17 @@ def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> t
     return out, bad
 
 
-@app.command("match")
+_EPILOG = """\
+[b]Example[/b]
+  echo '{"id": 1, "claim": "We gain 5.4 points.", "source": "We gain 5.4 points on XTREME."}' | claimcheck match
+
+[b]Exit codes[/b]
+  0  every line was matched
+  2  some line was blank or malformed (answered with an error record; named on stderr), or FILE unreadable
+"""
+
+
+@app.command("match", epilog=_EPILOG)
 def match(
     file: Annotated[str, typer.Argument(help="JSONL file of claims and sources, or - for stdin.")] = "-",
     scorer: ScorerOption = "lexical",
@@ -102,6 +127,7 @@ def match(
     from .._io import write_atomic
 
     with handle_errors():
+        name = "<stdin>" if file == "-" else file
         if file == "-":
             lines, bad = match_lines(sys.stdin, scorer, model)
         else:
@@ -118,4 +144,12 @@ def match(
             sys.stdout.flush()
         else:
             write_atomic(output, text)
+        for lineno, message in bad[:_SHOWN]:
+            say("error", f"{name}:{lineno}: {message}")
+        if bad:
+            more = f" (the first {_SHOWN} named above)" if len(bad) > _SHOWN else ""
+            say(
+                "error",
+                f"{len(bad)} of {len(lines)} lines could not be matched{more}; each is answered with an error record",
+            )
     raise typer.Exit(EXIT_INPUT if bad else EXIT_OK)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,12 +18,19 @@ from .._defaults import DEFAULT_HTML_URL, DEFAULT_MAX_REPORT_BYTES, DEFAULT_PDF_
 from ._app import app
 from ._common import (
     DEFAULT_API_URL,
+    EXIT_CODES_HELP,
     EXIT_GATE,
     EXIT_INPUT,
     EXIT_OK,
     EXIT_SOURCES,
+    PANEL_GATE,
+    PANEL_MATCHING,
+    PANEL_OUTPUT,
+    PANEL_SOURCES,
     ApiUrlOption,
     CacheOption,
+    ColorChoice,
+    ColorOption,
     DelayOption,
     FetchTimeoutOption,
     FullTextOption,
@@ -31,20 +39,27 @@ from ._common import (
     ModelOption,
     OutputOption,
     PdfUrlOption,
+    QuietOption,
     ScorerOption,
+    WidthOption,
     combine_exit_codes,
     emit,
     fetch_events,
     handle_errors,
+    match_progress,
+    note_skipped,
     open_session,
     report_input_errors,
+    resolve_color,
+    resolve_width,
     say,
     warn,
 )
 from .cmd_parse import MaxSizeOption
 
 if TYPE_CHECKING:
-    from .._models import InputErrorRecord, VerifyResult
+    from .._gate import GateFailure
+    from .._models import InputErrorRecord, Severity, VerifyResult
     from .._pipeline import MatchOptions
     from .._sources import PaperCache, SourceSession
 
@@ -64,45 +79,100 @@ class VerifyFormat(StrEnum):
     github = "github"
 
 
-@app.command("verify")
+class SeverityChoice(StrEnum):
+    info = "info"
+    warning = "warning"
+    error = "error"
+
+
+_EPILOG = (
+    """\
+[b]Examples[/b]
+  claimcheck verify reports/ --offline --sources fixtures/arxiv
+  claimcheck verify reports/ -f html -o audit.html
+  claimcheck verify reports/ -f junit -o junit.xml --fail-on counts
+  claimcheck verify reports/ -f github --min-severity warning --fail-on any
+
+"""
+    + EXIT_CODES_HELP
+)
+
+
+@app.command("verify", epilog=_EPILOG)
 def verify_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Report files or directories (searched for *.md, *.txt).")
+        list[Path],
+        typer.Argument(
+            help="Report files or directories (searched for *.md, *.txt, *.markdown).",
+            show_default=False,
+        ),
     ],
-    fmt: Annotated[VerifyFormat, typer.Option("--format", "-f", help="Output format.")] = VerifyFormat.table,
+    fmt: Annotated[
+        VerifyFormat, typer.Option("--format", "-f", help="Output format.", rich_help_panel=PANEL_OUTPUT)
+    ] = VerifyFormat.table,
     output: OutputOption = None,
+    width: WidthOption = None,
+    color: ColorOption = ColorChoice.auto,
+    quiet: QuietOption = False,
     offline: Annotated[
-        bool, typer.Option("--offline", help="Never touch the network; missing sources are 'unavailable'.")
+        bool,
+        typer.Option(
+            "--offline",
+            help="Never touch the network; missing sources are 'unavailable'.",
+            rich_help_panel=PANEL_SOURCES,
+        ),
     ] = False,
     sources: Annotated[
         Path | None,
         typer.Option(
             "--sources",
+            metavar="DIR",
             help="Directory of recorded API responses (one Atom XML per paper), read before cache and network.",
             show_default=False,
+            rich_help_panel=PANEL_SOURCES,
         ),
     ] = None,
     fail_on: Annotated[
         list[str] | None,
         typer.Option(
             "--fail-on",
-            help="CI gate, comma-separated: unsupported, contradicted, counts, references, any (exit 1 on a match).",
+            metavar="POLICY[,POLICY]",
+            help="Exit 1 when a finding matches: unsupported, contradicted, counts, references, any, none "
+            "(comma-separated or repeated). Also decides the JUnit failures.",
             show_default=False,
+            rich_help_panel=PANEL_GATE,
         ),
     ] = None,
+    min_severity: Annotated[
+        SeverityChoice,
+        typer.Option(
+            "--min-severity",
+            help="Least severe finding annotated by --format github.",
+            rich_help_panel=PANEL_GATE,
+        ),
+    ] = SeverityChoice.info,
     scorer: ScorerOption = "lexical",
     model: ModelOption = None,
     jobs: Annotated[
         int | None,
         typer.Option(
-            "--jobs", "-j", min=1, help="Worker processes (default: the number of cores).", show_default=False
+            "--jobs",
+            "-j",
+            metavar="N",
+            min=1,
+            help="Worker processes (default: the number of cores).",
+            show_default=False,
+            rich_help_panel=PANEL_MATCHING,
         ),
     ] = None,
     max_size: MaxSizeOption = DEFAULT_MAX_REPORT_BYTES,
     cache: CacheOption = None,
     api_url: ApiUrlOption = DEFAULT_API_URL,
     delay: DelayOption = 3.0,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not read or write the cache.")] = False,
+    no_cache: Annotated[
+        bool,
+        typer.Option("--no-cache", help="Do not read or write the cache.", rich_help_panel=PANEL_SOURCES),
+    ] = False,
     full_text: FullTextOption = True,
     html_url: HtmlUrlOption = DEFAULT_HTML_URL,
     pdf_url: PdfUrlOption = DEFAULT_PDF_URL,
@@ -113,18 +183,24 @@ def verify_command(
         typer.Option(
             "--executor",
             help="Where reports are verified: local worker processes, or a dask.distributed cluster (the dask extra).",
+            rich_help_panel=PANEL_MATCHING,
         ),
     ] = Executor.local,
     scheduler: Annotated[
         str | None,
         typer.Option(
             "--scheduler",
+            metavar="ADDRESS",
             help="Address of a running dask scheduler (tcp://host:8786); without it --executor dask starts a local cluster.",
+            rich_help_panel=PANEL_MATCHING,
             show_default=False,
         ),
     ] = None,
 ) -> None:
-    """Verify reports: parse, fetch the cited papers, match every claim, audit, and render."""
+    """Verify reports: parse, fetch the cited papers, match every claim, audit, and render.
+
+    The whole pipeline; PATH may be a directory (searched recursively).
+    """
     with handle_errors():
         from .._gate import parse_policies
 
@@ -133,9 +209,10 @@ def verify_command(
             from .._errors import InputError
 
             raise InputError("--sources must be a directory of recorded API responses", path=str(sources))
-        color = output is None and sys.stdout.isatty()
+        if not quiet:
+            note_skipped(paths)
         with (
-            fetch_events() as events,
+            fetch_events(quiet=quiet) as events,
             open_session(
                 events,
                 offline=offline,
@@ -154,7 +231,10 @@ def verify_command(
             job = _Job(
                 paths=paths,
                 fmt=fmt.value,
-                color=color,
+                color=resolve_color(color, output),
+                width=resolve_width(width, output),
+                min_severity=min_severity.value,
+                quiet=quiet,
                 output=output,
                 options=_options(scorer, model, session.cache),
                 jobs=jobs or os.cpu_count() or 1,
@@ -178,6 +258,11 @@ def verify_command(
             if outcome.gate_count > len(outcome.gate):
                 say("gate", f"… and {outcome.gate_count - len(outcome.gate)} more")
             codes.append(EXIT_GATE)
+        if policies:
+            from .._gate import gate_verdict
+
+            # one closing line a CI log can be read by
+            typer.echo(f"claimcheck: {gate_verdict(outcome.gate_by)}", err=True)
         raise typer.Exit(combine_exit_codes(*codes))
 
 
@@ -192,6 +277,13 @@ class _Outcome:
     unavailable: int = 0
     gate: list[str] = field(default_factory=list)
     gate_count: int = 0
+    gate_by: Counter[str] = field(default_factory=Counter)
+
+    def add_gate(self, reasons: list[GateFailure]) -> None:
+        """Keep the first reasons to show, and count every one by its policy for the verdict line."""
+        self.gate += reasons[: max(0, _GATE_SHOWN - len(self.gate))]
+        self.gate_count += len(reasons)
+        self.gate_by.update(r.category for r in reasons)
 
 
 def _options(scorer: str, model: Path | None, cache: PaperCache | None) -> MatchOptions:
@@ -220,6 +312,9 @@ class _Job:
     paths: list[Path]
     fmt: str
     color: bool
+    width: int
+    min_severity: Severity
+    quiet: bool
     output: Path | None
     options: MatchOptions
     jobs: int
@@ -235,7 +330,13 @@ def _verify(job: _Job, session: SourceSession) -> _Outcome:
     from .._render import STREAM_FORMATS, ReportChunker, verify_writer
     from .._version import __version__
 
-    chunker = ReportChunker(job.fmt, color=job.color) if job.fmt in STREAM_FORMATS else None
+    chunker = (
+        ReportChunker(
+            job.fmt, width=job.width, color=job.color, policies=job.policies, min_severity=job.min_severity
+        )
+        if job.fmt in STREAM_FORMATS
+        else None
+    )
     stream = verify_stream(
         job.paths,
         session=session,
@@ -250,17 +351,20 @@ def _verify(job: _Job, session: SourceSession) -> _Outcome:
     )
     with stream:
         if chunker is None:
-            return _write_whole(job, stream.result())
+            with match_progress(stream.total, quiet=job.quiet) as advance:
+                result = stream.result(on_report=lambda report: advance(report.summary.claims))
+            return _write_whole(job, result)
         outcome = _Outcome()
         with _open_output(job.output) as out:
             writer = verify_writer(
                 chunker, out, version=__version__, scorer=stream.scorer, total=stream.total
             )
-            for report in stream:
-                writer.add(report.chunk, report.path, report.summary)
-                outcome.unavailable += len(report.unavailable)
-                outcome.gate += report.gate[: _GATE_SHOWN - len(outcome.gate)]
-                outcome.gate_count += len(report.gate)
+            with match_progress(stream.total, quiet=job.quiet) as advance:
+                for report in stream:
+                    advance(report.summary.claims)
+                    writer.add(report.chunk, report.path, report.summary)
+                    outcome.unavailable += len(report.unavailable)
+                    outcome.add_gate(report.gate)
             writer.close(stream.summary(), stream.errors, stream.papers)
         outcome.errors = stream.errors
         return outcome
@@ -271,11 +375,15 @@ def _write_whole(job: _Job, result: VerifyResult) -> _Outcome:
     from .._gate import gate_failures, incomplete_sources
     from .._render import render_verify
 
-    emit(render_verify(result, job.fmt, color=job.color), job.output)
-    failures = gate_failures(result, job.policies)
-    return _Outcome(
-        errors=result.errors,
-        unavailable=len(incomplete_sources(result)),
-        gate=failures[:_GATE_SHOWN],
-        gate_count=len(failures),
+    text = render_verify(
+        result,
+        job.fmt,
+        width=job.width,
+        color=job.color,
+        policies=job.policies,
+        min_severity=job.min_severity,
     )
+    emit(text, job.output)
+    outcome = _Outcome(errors=result.errors, unavailable=len(incomplete_sources(result)))
+    outcome.add_gate(gate_failures(result, job.policies))
+    return outcome
