@@ -187,6 +187,9 @@ class MatchEvidence(_Model):
     )
     section: str | None = Field(default=None, description="the heading the sentence stands under, when known")
     page: int | None = Field(default=None, description="the PDF page (1-based), when read from a PDF")
+    anchor: str | None = Field(
+        default=None, description="the id of its element in the paper's HTML, for a link"
+    )
 
 
 class MatchResult(_Model):
@@ -216,6 +219,9 @@ class Evidence(_Model):
         default=None, description='the heading the sentence stands under ("4 Results", "Table 1")'
     )
     page: int | None = Field(default=None, description="the PDF page (1-based), when read from a PDF")
+    anchor: str | None = Field(
+        default=None, description="the id of its element in the paper's HTML, for a link"
+    )
 
 
 class Recomputed(_Model):

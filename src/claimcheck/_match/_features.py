@@ -95,6 +95,7 @@ class Unit:
     location: Location = "abstract"
     section: str | None = None
     page: int | None = None
+    anchor: str | None = None
 
 
 @dataclass(slots=True)
@@ -135,6 +136,7 @@ def _unit(block: Block, start: int, end: int, window: bool) -> Unit:
         block.location,
         block.section,
         block.page,
+        block.anchor,
     )
 
 

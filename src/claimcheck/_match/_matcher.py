@@ -375,6 +375,7 @@ class Matcher:
                     location=unit.location,
                     section=unit.section,
                     page=unit.page,
+                    anchor=unit.anchor,
                 )
             )
         findings = _findings(label, cands[best], prepared[cands[best].source_index].id)

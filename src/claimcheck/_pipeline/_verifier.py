@@ -215,6 +215,7 @@ class Verifier:
                         location=e.location,
                         section=e.section,
                         page=e.page,
+                        anchor=e.anchor,
                     )
                     for e in verdict.evidence
                 ]
