@@ -129,7 +129,7 @@ def test_verify_passes_model_and_cache_to_the_matcher(
          "--model", str(model), "--jobs", "1", "--format", "jsonl"],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert seen == [{"scorer": "lexical", "model_path": model, "cache_dir": cache}]
+    assert seen == [{"scorer": "lexical", "model_path": model, "cache_dir": cache, "cache_size": 1}]
     assert "CLAIMCHECK_NLI_MODEL" not in os.environ
 
 

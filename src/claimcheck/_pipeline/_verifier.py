@@ -61,9 +61,9 @@ _FIELDS: dict[str, Literal["title", "abstract", "text"]] = {
 
 _MEMO_SIZE = 16384
 """Verdicts remembered per process, by (claim text, truncated flag, cited papers)."""
-_PREPARED_UNITS = 40_000
-"""Prepared papers kept per process, counted in evidence units (an abstract has about 15, a full paper
-several hundred): about 60 MB whatever the number of distinct papers in the run."""
+_PREPARED_UNITS = 12_000
+"""Prepared papers kept per process, counted in evidence units (an abstract has about 20, a full paper 400 to
+800; a prepared unit costs about 10 KB): about 120 MB whatever the number of distinct papers in the run."""
 
 
 class _PreparedCache:
@@ -100,8 +100,9 @@ class Verifier:
     def __init__(self, options: MatchOptions, documents: PaperCache | None = None) -> None:
         from .._match import Matcher
 
+        # The matcher's own memo is kept to one paper: this verifier's bounded cache is the one that counts.
         self.matcher: Matcher = Matcher(
-            scorer=options.scorer, model_path=options.model_path, cache_dir=options.cache_dir
+            scorer=options.scorer, model_path=options.model_path, cache_dir=options.cache_dir, cache_size=1
         )
         self.documents = documents
         self._prepared = _PreparedCache()
