@@ -202,13 +202,14 @@ def main() -> None:
     print(f"reports/s          {opts.reports / seconds:.1f}")
     print(f"claims/s           {ours:.0f}")
     main_kib = peaks.pop(next(iter(peaks)))
-    workers = sorted(peaks.values(), reverse=True)
+    workers = list(peaks.values())  # in the order first seen: the parse workers, then the verify workers
     print(
         f"marginal claims/s  {(len(pairs) - 24) / max(seconds - fixed, 1e-9):.0f}  (fixed cost {fixed:.1f} s: a run on 2 reports)"
     )
     print(f"peak RSS, main     {main_kib / 1024:.0f} MB")
     print(
-        f"peak RSS, workers  {', '.join(f'{w / 1024:.0f}' for w in workers) or 'none'} MB (VmHWM of each worker)"
+        f"peak RSS, children {', '.join(f'{w / 1024:.0f}' for w in workers) or 'none'} MB (VmHWM of each child "
+        "process in the order seen: the parse workers, then the verify workers)"
     )
     print(f"peak RSS, largest  {max([main_kib, *workers]) / 1024:.0f} MB (largest process)")
     print(f"peak RSS, summed   {peak_sum_kib / 1024:.0f} MB (main process + workers, sampled every 20 ms)")

@@ -15,6 +15,7 @@ project. The reports are written from the jsonl by ``--write-reports`` (they are
 Usage::
 
     python bench/fulltext_accuracy.py                 # full text, then --no-full-text
+    python bench/fulltext_accuracy.py --save DIR      # and keep both runs' JSON outputs in DIR
     python bench/fulltext_accuracy.py --write-reports # regenerate bench/data/fulltext_reports/
 """
 
@@ -407,6 +408,9 @@ def main() -> None:
     )
     parser.add_argument("--write-reports", action="store_true", help="regenerate the dev reports and stop")
     parser.add_argument("--quiet", action="store_true", help="do not list the claims whose flag is wrong")
+    parser.add_argument(
+        "--save", type=Path, default=None, help="write the two runs' JSON outputs into this directory"
+    )
     opts = parser.parse_args()
     claims = load_claims()
     if opts.write_reports:
@@ -432,6 +436,10 @@ def main() -> None:
             stand.seen.clear()
             abstract_only = verify(paths, base, Path(tmp) / "fresh.sqlite3", "--no-full-text")
             no_ft = list(stand.seen)
+    if opts.save:
+        opts.save.mkdir(parents=True, exist_ok=True)
+        (opts.save / "fulltext.json").write_text(json.dumps(full, indent=1), encoding="utf-8")
+        (opts.save / "no-full-text.json").write_text(json.dumps(abstract_only, indent=1), encoding="utf-8")
     if _without_source(full) != _without_source(again):
         print("\nNOTE: the second (cached) run's verdicts differ from the first")
     for name, output in (("full text", full), ("--no-full-text", abstract_only)):
