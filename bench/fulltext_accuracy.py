@@ -305,6 +305,7 @@ class Score:
     contra_fn: int = 0
     located: dict[str, list[int]] = field(default_factory=dict)
     by_kind: dict[str, list[int]] = field(default_factory=dict)
+    by_paper: dict[str, list[int]] = field(default_factory=dict)
     checked: Counter[str] = field(default_factory=Counter)
     wrong: list[str] = field(default_factory=list)
 
@@ -326,6 +327,9 @@ def score(claims: list[dict[str, Any]], output: dict[str, Any]) -> Score:
         s.confusion[(rec["label"], truth)] += 1
         s.checked[rec.get("checked") or "?"] += 1
         tally = s.by_kind.setdefault(c["kind"], [0, 0])
+        tally[0] += ok
+        tally[1] += 1
+        tally = s.by_paper.setdefault(c["paper"], [0, 0])
         tally[0] += ok
         tally[1] += 1
         if rec["label"] == "contradicted":
@@ -368,6 +372,7 @@ def print_score(name: str, s: Score) -> None:
     where = ", ".join(f"{k} {v[0]}/{v[1]}" for k, v in sorted(s.located.items()))
     print(f"evidence located     best evidence where the jsonl says: {where}")
     print("by kind (flag right)", json.dumps({k: f"{v[0]}/{v[1]}" for k, v in sorted(s.by_kind.items())}))
+    print("by paper            ", json.dumps({k: f"{v[0]}/{v[1]}" for k, v in s.by_paper.items()}))
     if s.wrong:
         print("wrong flags:")
         for line in s.wrong:
