@@ -16,11 +16,14 @@ from .._truncation import looks_truncated
 from ._features import (
     CANDIDATES,
     LEXICAL_FEATURES,
+    Conflict,
     FeatureExtractor,
     PreparedSource,
     Source,
+    Unit,
     candidate_units,
     claim_context,
+    clause_conflicts,
     format_number,
     lexical_features,
     prepare_claim,
@@ -30,6 +33,7 @@ from ._features import (
 from ._model import Model, load_model
 
 __all__ = [
+    "VERIFIED_AT",
     "VETO_CAP",
     "Candidate",
     "Matcher",
@@ -201,6 +205,8 @@ def _actor(c: Candidate) -> bool:
 
 
 VETO_CAP = 0.2
+# The one rule of a verdict: a claim is verified exactly when its calibrated confidence reaches this.
+VERIFIED_AT = 0.5
 # Coverage of the claim's weighted words from which a unit is a strong match: a figure or negation that
 # differs there is a conflict (or, for a figure no source states, a veto), not an unrelated sentence.
 STRONG_MATCH = 0.5
@@ -211,12 +217,17 @@ def vetoed(cand: Candidate) -> bool:
     with what the evidence says was achieved over it ("XLM-R Large achieves state of the art" against
     "an improvement over XLM-R Large, setting the state of the art") or with what the authors did on it, or
     an otherwise near-verbatim claim names something no cited source mentions (a swapped entity), none of
-    the two or more things the claim names appears in any cited source, or a claim that matches the evidence
-    well states a figure that no cited source states ("improvements of 8.2, 7.5 and 7.0 points")."""
+    the two or more things the claim names appears in any cited source, a claim that matches the evidence
+    well states a figure that no cited source states ("improvements of 8.2, 7.5 and 7.0 points"), or an
+    item of a list in the claim ("the tasks include A, B, C and D") is named by no cited source."""
     facts = cand.facts
     numbers_absent = bool(facts["absent_numbers"]) and float(facts["cov"]) >= STRONG_MATCH  # type: ignore[arg-type]
     return bool(
-        facts["attribution_flip"] or facts["entity_swap"] or facts["entities_unknown"] or numbers_absent
+        facts["attribution_flip"]
+        or facts["entity_swap"]
+        or facts["entities_unknown"]
+        or numbers_absent
+        or facts["missing_items"]
     )
 
 
@@ -236,14 +247,14 @@ def pick(cands: Sequence[Candidate]) -> int:
 
 def has_conflict(cand: Candidate) -> bool:
     """Whether the evidence states something the claim disagrees with, as DESIGN.md defines "contradicted":
-    a strong match whose numbers, negation or polarity disagree (or that credits the claim's subject with
-    what was achieved over it). Without one, a low-support match is "not found", not a contradiction: an
-    abstract that is silent on a detail does not contradict it."""
+    an evidence clause aligned with a clause of the claim negates it, reverses its direction or comparison,
+    says the other of two things it names, or gives another figure for the same thing (`clause_conflicts`).
+    A figure that no cited source states makes the claim unsupported ("not found"), never contradicted, and so
+    does a list item that no source names: the abstract is silent there, it does not disagree."""
     facts = cand.facts
-    cov = float(facts["cov"])  # type: ignore[arg-type]
-    numbers = bool(facts["unmatched_numbers"]) and not facts["absent_numbers"] and cov >= STRONG_MATCH
-    negation = bool(facts["negation_mismatch"]) and cov >= STRONG_MATCH
-    return numbers or negation or bool(facts["polarity_conflict"]) or bool(facts["attribution_flip"])
+    if facts["absent_numbers"] or facts["missing_items"]:
+        return False
+    return bool(facts["conflicts"])
 
 
 class Matcher:
@@ -341,9 +352,12 @@ class Matcher:
         if vetoed(cands[best]):
             confidence = min(confidence, VETO_CAP)
         label: Literal["supported", "contradicted", "not_found"]
-        if confidence >= model.support_threshold:
+        confidence = round(confidence, 4)  # the shown figure decides, so verdict and figure always agree
+        if confidence >= VERIFIED_AT:
             label = "supported"
-        elif p_con >= model.contradict_threshold and p_con >= p_nf * 0.5 and has_conflict(cands[best]):
+        elif has_conflict(cands[best]) and (
+            model.binary or (p_con >= model.contradict_threshold and p_con >= p_nf * 0.5)
+        ):
             label = "contradicted"
         else:
             label = "not_found"
@@ -362,6 +376,8 @@ class Matcher:
                     if label == "contradicted"
                     else "neutral"
                 )
+                if label == "contradicted" and unit.window:
+                    unit = _contradicting_sentence(cands[best], src, unit)
             evidence.append(
                 MatchEvidence(
                     source_id=src.id,
@@ -377,10 +393,28 @@ class Matcher:
         return MatchResult(
             label=label,
             verified=label == "supported",
-            confidence=round(confidence, 4),
+            confidence=confidence,
             evidence=evidence,
             findings=findings,
         )
+
+
+def _contradicting_sentence(cand: Candidate, src: PreparedSource, window: Unit) -> Unit:
+    """The sentence of a two-sentence window that states the conflict (the window when neither does alone)."""
+    claim = cand.facts["claim"]
+    absent = cand.facts["absent_mentions"]
+    for unit in src.units:
+        if unit.window or unit.field != window.field or not window.start <= unit.start < window.end:
+            continue
+        if clause_conflicts(claim, unit.info, absent):  # type: ignore[arg-type]
+            return unit
+    return window
+
+
+def _join(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
@@ -389,47 +423,63 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
     out: list[Finding] = []
     unmatched = list(facts["unmatched_numbers"])  # type: ignore[call-overload]
     absent = list(facts["absent_numbers"])  # type: ignore[call-overload]
+    conflicts: list[Conflict] = list(facts["conflicts"])  # type: ignore[call-overload]
     if unmatched and label != "supported" and (cov >= 0.4 or absent):
         stated = [format_number(n.value, n.percent) for n in facts["unit_numbers"]]  # type: ignore[attr-defined]
-        where = ", ".join(stated) or "none"
-        missing = ", ".join(absent) if absent else ", ".join(unmatched)
-        what = "appear in no cited abstract" if absent else "are not stated of the same thing in the evidence"
+        missing = absent or unmatched
+        subject = (
+            f"The claim's figure {missing[0]}"
+            if len(missing) == 1
+            else f"The claim's figures {_join(missing)}"
+        )
+        verb = (
+            ("appears" if len(missing) == 1 else "appear") if absent else "is" if len(missing) == 1 else "are"
+        )
+        what = (
+            f"{verb} in no cited abstract"
+            if absent
+            else f"{verb} not stated of the same thing in the evidence"
+        )
+        closest = (
+            f"; the closest evidence states {_join(stated)}"
+            if stated
+            else "; the closest evidence states no figure"
+        )
         out.append(
             Finding(
                 code="number_mismatch",
                 severity="warning",
                 arxiv_id=source_id,
-                message=f"the claim's number(s) {missing} {what} (closest evidence states: {where})",
+                message=f"{subject} {what}{closest}.",
                 details={"claim_numbers": unmatched, "evidence_numbers": stated},
             )
         )
-    if facts["negation_mismatch"] and cov >= STRONG_MATCH and label != "supported":
+    negations = [c for c in conflicts if c.kind in ("negation", "object")]
+    if negations and label != "supported":
+        cue = negations[0].cue
+        side = (
+            "negates what the claim asserts"
+            if cue.endswith("in the evidence")
+            else "negates what the evidence asserts"
+        )
         out.append(
             Finding(
                 code="negation_mismatch",
                 severity="warning",
                 arxiv_id=source_id,
-                message="the claim and its closest evidence differ in negation (one says 'not'/'no'/'without', the other does not)",
+                message=f"{cue[0].upper()}{cue[1:]} {side}, in the clause the claim matches.",
+                details={"cues": [c.cue for c in negations]},
             )
         )
     if label == "contradicted":
-        reasons = [
-            r
-            for r, flag in (
-                ("numbers", bool(unmatched)),
-                ("negation", bool(facts["negation_mismatch"])),
-                ("direction of the finding", bool(facts["polarity_conflict"])),
-                ("attribution", bool(facts["attribution_flip"])),
-            )
-            if flag
-        ]
-        why = ", ".join(reasons) or "wording"
+        why = "; ".join(dict.fromkeys(c.cue for c in conflicts))
         out.append(
             Finding(
                 code="contradicted",
                 severity="error",
                 arxiv_id=source_id,
-                message=f"the cited abstract of {source_id} says otherwise ({why} disagree)",
+                message=f"The cited abstract of {source_id} says otherwise: {why}.",
+                details={"kinds": sorted({c.kind for c in conflicts})},
             )
         )
     return out
