@@ -356,8 +356,8 @@ def clause_conflicts(
 ) -> list[Conflict]:
     """What the evidence clauses aligned with the claim's clauses state against it (see `Conflict`).
 
-    Negation, direction, comparison roles and transitions combine: two that flip together cancel ("does not
-    increase" against "decreases" is no conflict; "A is outperformed by B" against "B outperforms A" neither).
+    Negation, direction and comparison roles combine: two that flip together cancel ("does not increase"
+    against "decreases" is no conflict; "A is outperformed by B" against "B outperforms A" neither).
     A number no cited source states is absent, not conflicting.
     Example: ``clause_conflicts(prepare_claim("X improves Y.", {}, 5.0, False), analyse("X does not improve Y."))``
     """
@@ -389,27 +389,25 @@ def clause_conflicts(
                 break
         if roles_swapped(c, u):
             flips.append(Conflict("roles", "the two sides of the comparison are the other way round", where))
-        for x, y in c.transitions:
-            if (y, x) in u.transitions and (x, y) not in u.transitions:
-                flips.append(
-                    Conflict(
-                        "transition",
-                        f"'from {x:g} to {y:g}' in the claim against 'from {y:g} to {x:g}' in the evidence",
-                        where,
-                    )
-                )
-                break
         if len(flips) % 2 == 1:
             out.extend(flips)
+        # A change stated the other way round ("from 0.41 to 0.32" against "from 0.32 to 0.41") disagrees
+        # whatever verb says it; the same change in another word order ("to 0.41 from 0.32") agrees.
+        for x, y in c.transitions:
+            if (y, x) in u.transitions and (x, y) not in u.transitions:
+                cue = f"'from {x:g} to {y:g}' in the claim against 'from {y:g} to {x:g}' in the evidence"
+                out.append(Conflict("transition", cue, where))
+                break
         c_neg, u_neg = c.negated, u.negated
         if not (c_neg & u_neg):
             if u_neg & (c.stems - c_neg) and u.object_cues:
                 out.append(Conflict("object", f"'{u.object_cues[0]}' in the evidence", where))
             elif c_neg & (u.stems - u_neg) and c.object_cues:
                 out.append(Conflict("object", f"'{c.object_cues[0]}' in the claim", where))
+        # "X rather than Y" against a claim of Y that does not also say X (the claim's own "rather than Z"
+        # denies Z, which it then does not assert)
         said = c.stems - c.denied
-        denied, asserted = len(u.denied & said), len(u.asserted & said)
-        if u.denied and denied >= max(1, len(u.denied) / 2) and asserted < denied:
+        if u.denied & said and not u.asserted <= said:
             out.append(Conflict("contrast", "the evidence says the other of the two things it names", where))
         for m in c.numbers:
             if _in(m.value, frozenset(absent_values)) or _number_matched(m, u):
@@ -472,6 +470,7 @@ def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimC
 
 _LIST_TAIL = re.compile(r",?\s+(?:and|or)\s+")
 _ITEM_WORDS = 4
+_LIST_OPENER = re.compile(r"^(?:including|include[sd]?|such as|namely|e\.g\.|i\.e\.|like)\s+", re.I)
 
 
 def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[str, ...]]]:
@@ -494,6 +493,7 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
         # the last one runs on into the rest of the sentence ("C had higher risk"): keep its first two.
         first = pieces[0].split()[-1:]
         items = [" ".join(first), *pieces[1:-1], " ".join(pieces[-1].split()[:2])]
+        items = [_LIST_OPENER.sub("", i) for i in items]
         if len(items) < 3 or any(len(i.split()) > _ITEM_WORDS or not i for i in items):
             continue
         if truncated:

@@ -460,7 +460,7 @@ _COMPLEMENT = frozenset(
         "propose proposed predict predicted believe know known evidence possible likely clear so such now is "
         "are was were fact ensure assume claim state states stated verify verified prove proves proved "
         "establish established determine determined mean means implies imply illustrate illustrates "
-        "highlight highlights given assuming except"
+        "highlight highlights given assuming except true case"
     ).split()
 )
 _RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where)\b")
@@ -487,7 +487,8 @@ def _content_after(text: str, pos: int, limit: int = 3) -> frozenset[str]:
 
 
 def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
-    head = re.split(r"[,;:()]", text[:pos])[-1]
+    pieces = [p for p in re.split(r"[,;:()]", text[:pos]) if p.strip()]  # "form mesoderm, rather than"
+    head = pieces[-1] if pieces else ""
     out = [stem(w) for w in _WORD.findall(head) if w not in STOPWORDS and len(w) > 1]
     return frozenset(out[-limit:])
 
@@ -518,6 +519,7 @@ def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
             words = list(_ANY_WORD.finditer(norm))
             tail = words[-5].start() if len(words) >= 5 else 0
         quiet.append((tail, len(norm)))
+    cut_tail = quiet[-1][0] if truncated and quiet else len(norm) + 1
 
     def loud(pos: int) -> bool:
         return not any(a <= pos < b for a, b in quiet)
@@ -531,7 +533,7 @@ def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
         denied: set[str] = set()
         contrast_at: set[int] = set()
         for m in contrasts:
-            asserted |= _content_before(text, m.start())
+            asserted |= _content_before(text, m.start(), 2)
             denied |= _content_after(text, m.end(), 4)
             contrast_at.update(range(m.start(), m.end()))
         negated: set[str] = set()
@@ -545,13 +547,13 @@ def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
             word = m.group(0)
             if m.start() in contrast_at or not loud(a + m.start()):
                 continue
-            if word == "nor" and any(n in ("neither", "not", "no", "never") for n in negs):
-                continue  # "neither A nor B": one negation, not two that cancel
+            if word in ("nor", "neither") and negs:
+                continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
             negs.append(word)
         polarity: dict[tuple[int, int], str] = {}
         for m in _ANY_WORD.finditer(text):
-            if not loud(a + m.start()):
-                continue
+            if a + m.start() >= cut_tail:
+                continue  # a direction word in a relative clause still says the finding; one cut off may not
             for key in _stem_polarity(stem(m.group(0))):
                 polarity.setdefault(key, m.group(0))
         tokens = [(stem(m.group(0)), m.start()) for m in _WORD.finditer(text) if m.group(0) not in STOPWORDS]
