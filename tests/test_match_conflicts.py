@@ -204,7 +204,7 @@ def test_a_negation_in_another_clause_of_the_sentence_does_not_flip_the_claim() 
 def test_a_negation_in_the_claims_relative_clause_or_truncated_tail_does_not_flip_it() -> None:
     relative = "Models tested on English, which have no cross-lingual transfer, reach human performance on many tasks."
     assert _kinds(relative, XTREME) == set()
-    cut = "Models tested on English reach human performance on many tasks, with no trai"
+    cut = "Models tested on English reach human performance on many tasks; they never reach human perf"
     assert _kinds(cut, XTREME, truncated=True) == set()
     assert "negation" in _kinds(cut, XTREME, truncated=False)  # the same words, read as finished, do flip
 

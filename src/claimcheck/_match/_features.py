@@ -271,6 +271,7 @@ LEXICAL_FEATURES: tuple[str, ...] = (
     "rare_source",
     "missing_unit_max",
     "source_len",
+    "conflict_near",
 )
 
 
@@ -332,14 +333,16 @@ def _clause_weight(stems: frozenset[str], weights: dict[str, float]) -> float:
 
 
 def _align(c: Clause, unit: Analysis, weights: dict[str, float], entities: Sequence[str]) -> Clause | None:
-    """The evidence clause holding the largest weighted share of ``c``'s stems and naming its subject (one of
-    the things the claim clause names, else one of its first two content words), if it is aligned."""
+    """The evidence clause holding the largest weighted share of ``c``'s stems and its subject (one of the things the claim clause names, else one of its first two content words), if it is aligned:
+    only a clause that states something (not "to evaluate whether ...") is."""
     total = _clause_weight(c.stems, weights)
     if total <= 0 or len(c.stems & weights.keys()) < 2:
         return None
     named = [e for e in entities if e in c.squashed]
     best, best_cov = None, 0.0
     for u in unit.clauses:
+        if not u.asserts:
+            continue  # "to evaluate whether X improves Y" states nothing
         if named and not any(e in u.squashed for e in named):
             continue
         if not named and c.lead and not set(c.lead) & u.stems:
@@ -369,24 +372,27 @@ def clause_conflicts(
             continue
         where = (u.start, u.end)
         flips: list[Conflict] = []
-        if c.negated_predicate != u.negated_predicate:
+        # the odd negation must be about something both say ("no consensus on screening" says nothing of a
+        # claim about what screening does to mortality)
+        negated_side = u if u.negated_predicate else c
+        other = c if negated_side is u else u
+        if c.negated_predicate != u.negated_predicate and negated_side.negation_scope & other.stems:
             cue = (
                 f"'{u.negations[0]}' in the evidence"
                 if u.negated_predicate
                 else f"'{c.negations[0]}' in the claim"
             )
             flips.append(Conflict("negation", cue, where))
-        upol = dict(u.polarity)
-        cpol = dict(c.polarity)
-        for (gi, side), word in c.polarity:
-            other = (gi, 1 - side)
-            if other in upol and (gi, side) not in upol and other not in cpol:
-                flips.append(
-                    Conflict(
-                        "direction", f"'{word}' in the claim against '{upol[other]}' in the evidence", where
-                    )
-                )
-                break
+        upol = {k: (w, near) for k, w, near in u.polarity}
+        cpol = {k for k, _, _ in c.polarity}
+        for (gi, side), word, near in c.polarity:
+            opposite = (gi, 1 - side)
+            if opposite in upol and (gi, side) not in upol and opposite not in cpol:
+                said, around = upol[opposite]
+                if near & around:  # said of the same thing ("small additional improvements")
+                    cue = f"'{word}' in the claim against '{said}' in the evidence"
+                    flips.append(Conflict("direction", cue, where))
+                    break
         if roles_swapped(c, u):
             flips.append(Conflict("roles", "the two sides of the comparison are the other way round", where))
         if len(flips) % 2 == 1:
@@ -398,12 +404,12 @@ def clause_conflicts(
                 cue = f"'from {x:g} to {y:g}' in the claim against 'from {y:g} to {x:g}' in the evidence"
                 out.append(Conflict("transition", cue, where))
                 break
-        c_neg, u_neg = c.negated, u.negated
-        if not (c_neg & u_neg):
-            if u_neg & (c.stems - c_neg) and u.object_cues:
-                out.append(Conflict("object", f"'{u.object_cues[0]}' in the evidence", where))
-            elif c_neg & (u.stems - u_neg) and c.object_cues:
-                out.append(Conflict("object", f"'{c.object_cues[0]}' in the claim", where))
+        # "lacking X" against "with X": only an explicit presence disagrees with an absence (an abstract that
+        # names X without saying it is there may be saying something else about X)
+        if u.negated & c.present and u.object_cues:
+            out.append(Conflict("object", f"'{u.object_cues[0]}' in the evidence", where))
+        elif c.negated & u.present and c.object_cues:
+            out.append(Conflict("object", f"'{c.object_cues[0]}' in the claim", where))
         # "X rather than Y" against a claim of Y that does not also say X (the claim's own "rather than Z"
         # denies Z, which it then does not assert)
         said = c.stems - c.denied
@@ -443,6 +449,7 @@ class ClaimContext:
     entity_absent: float  # the share of the claim's entities that no source names
     bigrams: frozenset[tuple[str, str]]  # the claim's adjacent stem pairs
     missing_items: list[str] = field(default_factory=list)  # items of a list in the claim no source names
+    conflict_near: bool = False  # some ranked unit (not only the best) states a conflict with the claim
 
 
 def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimContext:
@@ -537,7 +544,8 @@ def lexical_features(
     has_number = 1.0 if nums else 0.0
     number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0
     number_absent = len(absent) / len(nums) if nums else 0.0
-    conflicts = clause_conflicts(claim, ui, absent)
+    # a title names a topic and asserts nothing, so it cannot state a conflict
+    conflicts = clause_conflicts(claim, ui, absent) if unit.field != "title" else []
     kinds = {c.kind for c in conflicts}
     number_conflict = 1.0 if "numbers" in kinds else 0.0
     neg_mismatch = 1.0 if kinds & {"negation", "object"} else 0.0
@@ -607,6 +615,7 @@ def lexical_features(
         rare_source,
         missing_unit_max,
         source_len,
+        1.0 if context.conflict_near else 0.0,
     ]
     facts: dict[str, object] = {
         "cov": cov,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -153,6 +153,18 @@ def featurize(
     if not ranked:
         return []
     context = claim_context(info, sources)
+    # The sentence that states a conflict need not be the one most like the claim ("X does not improve Y"
+    # shares more words with a sentence on how Y was measured): look for one among all the ranked units.
+    conflicting = next(
+        (
+            (si, ui, bm)
+            for si, ui, bm in ranked
+            if sources[si].units[ui].field != "title"
+            and clause_conflicts(info, sources[si].units[ui].info, context.absent_numbers)
+        ),
+        None,
+    )
+    context = replace(context, conflict_near=conflicting is not None)
     per_source: dict[int, tuple[float, float, float, float]] = {}
 
     peers: dict[int, list[int]] = {}
@@ -175,6 +187,8 @@ def featurize(
             if _actor(c):
                 out.append(c)
                 break
+    if conflicting is not None and not any((c.source_index, c.unit_index) == conflicting[:2] for c in out):
+        out.append(candidate(*conflicting))
     return out
 
 
@@ -348,6 +362,8 @@ class Matcher:
         probs = [model.probabilities(c.features) for c in cands]
         best = max(range(len(cands)), key=lambda i: probs[i][0]) if model.select_by_model else pick(cands)
         p_sup, p_con, p_nf = probs[best]
+        # the candidate whose aligned clause states a conflict, if any: the verdict's evidence when contradicted
+        stated = next((i for i in [best, *range(len(cands))] if has_conflict(cands[i])), None)
         confidence = model.calibrate(p_sup)
         if vetoed(cands[best]):
             confidence = min(confidence, VETO_CAP)
@@ -355,10 +371,11 @@ class Matcher:
         confidence = round(confidence, 4)  # the shown figure decides, so verdict and figure always agree
         if confidence >= VERIFIED_AT:
             label = "supported"
-        elif has_conflict(cands[best]) and (
+        elif stated is not None and (
             model.binary or (p_con >= model.contradict_threshold and p_con >= p_nf * 0.5)
         ):
             label = "contradicted"
+            best = stated
         else:
             label = "not_found"
         order = [best] + [i for i in range(len(cands)) if i != best]
@@ -479,7 +496,10 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
                 severity="error",
                 arxiv_id=source_id,
                 message=f"The cited abstract of {source_id} says otherwise: {why}.",
-                details={"kinds": sorted({c.kind for c in conflicts})},
+                details={
+                    "kinds": sorted({c.kind for c in conflicts}),
+                    "cues": list(dict.fromkeys(c.cue for c in conflicts)),
+                },
             )
         )
     return out

@@ -435,11 +435,16 @@ class Clause:
     object_cues: tuple[str, ...]
     asserted: frozenset[str]
     denied: frozenset[str]
-    polarity: tuple[tuple[tuple[int, int], str], ...]  # ((group, side), the word that says it)
+    # ((group, side), the word that says it, the content stems around that word)
+    polarity: tuple[tuple[tuple[int, int], str, frozenset[str]], ...]
     comparison: tuple[frozenset[str], frozenset[str]] | None
     numbers: tuple[NumberMention, ...]
     transitions: tuple[tuple[float, float], ...]
     lead: tuple[str, ...] = ()  # its first two content stems (roughly, the head of its subject)
+    negation_scope: frozenset[str] = frozenset()  # the content stems right after its predicate negations
+    present: frozenset[str] = frozenset()  # stems said to be there ("with X", "expressing X")
+    # False for a clause that asks or plans rather than states ("to evaluate whether X improves Y")
+    asserts: bool = True
     squashed: str = ""  # its text lowercased without spaces or punctuation, for finding named entities
 
     @property
@@ -469,6 +474,11 @@ _PRED_NEG = re.compile(
     r"fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
 )
 _OBJ_NEG = re.compile(r"\b(?:without|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b")
+_ASKS = re.compile(
+    r"\b(?:whether|if|objectives?|aims?|purpose|hypothesi[sz]e[ds]?|to (?:evaluate|assess|determine|investigate|"
+    r"examine|test|compare|explore))\b"
+)
+_WITH = re.compile(r"\b(?:with|having|containing|expressing|carrying|presence\s+of)\b")
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to|but\s+not)\b|,\s+not\b(?!\s+only)")
 _FIGURE = r"[-+]?\d+(?:\.\d+)?"
 _TRANSITIONS = (
@@ -550,13 +560,26 @@ def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
             if word in ("nor", "neither") and negs:
                 continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
             negs.append(word)
-        polarity: dict[tuple[int, int], str] = {}
+        tokens = [(stem(m.group(0)), m.start()) for m in _WORD.finditer(text) if m.group(0) not in STOPWORDS]
+        starts = [pos for _, pos in tokens]
+        polarity: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
         for m in _ANY_WORD.finditer(text):
             if a + m.start() >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
-            for key in _stem_polarity(stem(m.group(0))):
-                polarity.setdefault(key, m.group(0))
-        tokens = [(stem(m.group(0)), m.start()) for m in _WORD.finditer(text) if m.group(0) not in STOPWORDS]
+            keys = _stem_polarity(stem(m.group(0)))
+            if keys:
+                # what the word is said of: the content words around it ("small additional improvements")
+                i = bisect.bisect_left(starts, m.start())
+                near = frozenset(st for st, pos in tokens[max(0, i - 2) : i + 3] if pos != m.start())
+                for key in keys:
+                    polarity.setdefault(key, (m.group(0), near))
+        scope: set[str] = set()
+        for m in _PRED_NEG.finditer(text) if negs else ():
+            if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
+                scope |= _content_after(text, m.end(), 3)
+        present: set[str] = set()
+        for m in _WITH.finditer(text):
+            present |= _content_after(text, m.end(), 2)
         transitions: list[tuple[float, float]] = []
         for pattern, backwards in _TRANSITIONS:
             for m in pattern.finditer(text):
@@ -572,12 +595,15 @@ def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
                 tuple(object_cues),
                 frozenset(asserted - denied),
                 frozenset(denied - asserted),
-                tuple(polarity.items()),
+                tuple((k, w, near) for k, (w, near) in polarity.items()),
                 _comparison(text, tokens),
                 tuple(_numbers(text, tokens)) if _DIGIT.search(text) or _NUM_WORD_RE.search(text) else (),
                 tuple(dict.fromkeys(transitions)),
-                tuple(st for st, _ in tokens if len(st) > 1)[:2],
-                _squash(text),
+                lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
+                squashed=_squash(text),
+                negation_scope=frozenset(scope),
+                present=frozenset(present),
+                asserts=not _ASKS.search(text),
             )
         )
     return tuple(out)
