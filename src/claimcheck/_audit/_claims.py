@@ -100,8 +100,7 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
                 for cue in (f.details.get("cues") or [])  # type: ignore[union-attr]
             ]
             why = {
-                "contradicted": "a cited paper contradicts it"
-                + (f" ({'; '.join(cues)})" if cues else ""),
+                "contradicted": "a cited paper contradicts it" + (f" ({'; '.join(cues)})" if cues else ""),
                 "not_found": "no cited paper's title or abstract supports it",
                 "supported": "its support is too weak to count as verified",
             }[verdict.label]
