@@ -110,7 +110,7 @@ def _sentences(text: str) -> list[str]:
 
 
 _ENT = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*)(?:-[A-Za-z0-9]+)*")
-_NUM = re.compile(r"(?<![\w.,\-])(\d+(?:\.\d+)?)(?![\w.,]\d)")
+_NUM = re.compile(r"(?<![\w.,\-])(\d+(?:\.\d+)?)(?!\w|[.,]\d)")
 
 
 def _cases(
@@ -130,11 +130,11 @@ def _cases(
         para = re.sub(pat, rep, para)
     if para != sent:
         add("paraphrase", para[0].upper() + para[1:], "supported")
-    words = [w for w, v in _WORDS.items() if re.search(rf"(?<![\w.,\-]){w}(?![\w.,]\d)", sent)]
+    words = [w for w, v in _WORDS.items() if re.search(rf"(?<![\w.,\-]){w}(?!\w|[.,]\d)", sent)]
     named = [v for v in _WORDS.values() if re.search(rf"\b{v}\b", sent)]
     if words:
         w = words[0]
-        add("number_word", re.sub(rf"(?<![\w.,\-]){w}(?![\w.,]\d)", _WORDS[w], sent, count=1), "supported")
+        add("number_word", re.sub(rf"(?<![\w.,\-]){w}(?!\w|[.,]\d)", _WORDS[w], sent, count=1), "supported")
     elif named:
         num = {v: k for k, v in _WORDS.items()}[named[0]]
         add("number_word", re.sub(rf"\b{named[0]}\b", str(num), sent, count=1), "supported")
@@ -142,7 +142,7 @@ def _cases(
     if nums:
         n = nums[rng.randrange(len(nums))]
         new = f"{float(n) * 1.5 + 1:.1f}" if "." in n else str(int(n) + rng.choice([1, 2, 3, 7]))
-        changed = re.sub(rf"(?<![\w.,\-]){re.escape(n)}(?![\w.,]\d)", new, sent, count=1)
+        changed = re.sub(rf"(?<![\w.,\-]){re.escape(n)}(?!\w|[.,]\d)", new, sent, count=1)
         # a figure the abstract never states leaves the claim unsupported, not refuted (issue #15)
         add("changed_number", changed, "contradicted" if _states(source["text"], new) else "not_found")
     for pat, rep in _NEGATE:

@@ -121,3 +121,11 @@ def test_verbatim_claim_has_all_bigrams_and_a_clear_margin() -> None:
     assert (
         not unrelated or dict(zip(LEXICAL_FEATURES, unrelated[0].features, strict=True))["missing_source"] > 0
     )
+
+
+def test_a_vetoed_confidence_is_scaled_below_the_cap_not_clipped_to_it() -> None:
+    from claimcheck._match._matcher import VETO_CAP, capped
+
+    values = [capped(p / 10) for p in range(11)]
+    assert all(v < b for v, b in itertools.pairwise(values))
+    assert max(values) <= VETO_CAP < 0.5

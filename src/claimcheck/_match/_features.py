@@ -388,9 +388,9 @@ def clause_conflicts(
         for (gi, side), word, near in c.polarity:
             opposite = (gi, 1 - side)
             if opposite in upol and (gi, side) not in upol and opposite not in cpol:
-                said, around = upol[opposite]
+                other_word, around = upol[opposite]
                 if near & around:  # said of the same thing ("small additional improvements")
-                    cue = f"'{word}' in the claim against '{said}' in the evidence"
+                    cue = f"'{word}' in the claim against '{other_word}' in the evidence"
                     flips.append(Conflict("direction", cue, where))
                     break
         if roles_swapped(c, u):
@@ -412,8 +412,8 @@ def clause_conflicts(
             out.append(Conflict("object", f"'{c.object_cues[0]}' in the claim", where))
         # "X rather than Y" against a claim of Y that does not also say X (the claim's own "rather than Z"
         # denies Z, which it then does not assert)
-        said = c.stems - c.denied
-        if u.denied & said and not u.asserted <= said:
+        stated = c.stems - c.denied
+        if u.denied & stated and not u.asserted <= stated:
             out.append(Conflict("contrast", "the evidence says the other of the two things it names", where))
         for m in c.numbers:
             if _in(m.value, frozenset(absent_values)) or _number_matched(m, u):
@@ -477,6 +477,7 @@ def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimC
 
 _LIST_TAIL = re.compile(r",?\s+(?:and|or)\s+")
 _ITEM_WORDS = 4
+_NOT_ITEMS = frozenset("yet however thus then therefore moreover also still and or but so hence".split())
 _LIST_OPENER = re.compile(r"^(?:including|include[sd]?|such as|namely|e\.g\.|i\.e\.|like)\s+", re.I)
 
 
@@ -501,6 +502,8 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
         first = pieces[0].split()[-1:]
         items = [" ".join(first), *pieces[1:-1], " ".join(pieces[-1].split()[:2])]
         items = [_LIST_OPENER.sub("", i) for i in items]
+        if any(i.lower() in _NOT_ITEMS for i in items):
+            continue  # "scarce, yet, unlabeled data ...": commas around a conjunction, not a list
         if len(items) < 3 or any(len(i.split()) > _ITEM_WORDS or not i for i in items):
             continue
         if truncated:

@@ -247,7 +247,7 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     for a, b in (
         (
             "increas rise ris rais elevat higher greater upregul gain boost mor",
-            "decreas reduc lower fewer declin downregul drop diminish los loss fall les",
+            "decreas reduc lower fewer declin downregul drop diminish fall les",
         ),
         (
             "improv benefit help enhanc better outperform superior",
@@ -454,7 +454,7 @@ class Clause:
 
 
 _CLAUSE_BREAK = re.compile(
-    r"\s*;\s*|(?<=[a-z0-9)%])\.\s+(?=\S)|,?\s+\b(?:but|whereas|although|though|however|while|yet)\b(?!\s+(?:not|also)\b),?\s*"
+    r"\s*;\s*|(?<=[a-z0-9)%])\.\s+(?=\S)|,?\s+\b(?:but|whereas|although|though|while|yet)\b(?!\s+(?:not|also)\b),?\s*"
 )
 # Verbs and words after which "that" opens the finding itself ("we show that ..."), not a relative clause.
 _COMPLEMENT = frozenset(
@@ -475,8 +475,8 @@ _PRED_NEG = re.compile(
 )
 _OBJ_NEG = re.compile(r"\b(?:without|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b")
 _ASKS = re.compile(
-    r"\b(?:whether|if|objectives?|aims?|purpose|hypothesi[sz]e[ds]?|to (?:evaluate|assess|determine|investigate|"
-    r"examine|test|compare|explore))\b"
+    r"^\W*(?:objectives?|aims?|purpose|background)\b|\b(?:whether|hypothesi[sz]e[ds]?|to (?:evaluate|assess|"
+    r"determine|investigate|examine|test|compare|explore))\b"
 )
 _WITH = re.compile(r"\b(?:with|having|containing|expressing|carrying|presence\s+of)\b")
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to|but\s+not)\b|,\s+not\b(?!\s+only)")
