@@ -3,7 +3,15 @@
 Run: ``python bench/make_perturbations.py`` → ``bench/data/perturbations.jsonl`` (deterministic, seed 0).
 Sources: the arXiv abstracts in /work/shared/arxiv/metadata/ and SciFact rationale sentences
 (/work/shared/data/scifact-train). Kinds: verbatim, truncated, paraphrase, number_word (supported);
-changed_number, negation, reversed (contradicted); swapped_entity, fabricated, other_paper (not_found).
+negation, reversed (contradicted); changed_number (a figure no source states: not_found), swapped_entity,
+fabricated, other_paper (not_found). The clause-level kinds of issue #15, made from every sentence of the
+SciFact cited abstracts and the arXiv abstracts that shows the pattern (at most `PER_KIND` each):
+reordered_transition ("rises to b from a": supported), reversed_transition ("from b to a"), negated_quantifier
+("a sizable gap" -> "no gap"), direction (more/less, higher/lower, induce/reduce, reach/fall short,
+promote/counteract), hedge (large/small and the like), contrast_swap ("X rather than Y" -> "Y rather than X")
+(contradicted); list_swap (one item of a list of three or more replaced: not_found). Passive comparatives are
+left to tests/test_match_conflicts.py: the abstracts hold too few "A outperforms B" sentences whose A and B
+a pattern can cut out cleanly.
 Each line is a `claimcheck match` input line plus ``label``, ``kind`` and ``group`` (the base abstract).
 """
 
@@ -17,6 +25,7 @@ from typing import Any
 
 META = Path("/work/shared/arxiv/metadata")
 SCIFACT = Path("/work/shared/data/scifact-train/pairs_train.jsonl")
+CORPUS = Path("/work/shared/data/scifact-train/corpus_cited_train.jsonl")
 OUT = Path(__file__).parent / "data" / "perturbations.jsonl"
 
 _WORDS = {
@@ -101,7 +110,7 @@ def _sentences(text: str) -> list[str]:
 
 
 _ENT = re.compile(r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*)(?:-[A-Za-z0-9]+)*")
-_NUM = re.compile(r"(?<![\w.,\-])(\d+(?:\.\d+)?)(?![\w.,]\d)")
+_NUM = re.compile(r"(?<![\w.,\-])(\d+(?:\.\d+)?)(?!\w|[.,]\d)")
 
 
 def _cases(
@@ -121,11 +130,11 @@ def _cases(
         para = re.sub(pat, rep, para)
     if para != sent:
         add("paraphrase", para[0].upper() + para[1:], "supported")
-    words = [w for w, v in _WORDS.items() if re.search(rf"(?<![\w.,\-]){w}(?![\w.,]\d)", sent)]
+    words = [w for w, v in _WORDS.items() if re.search(rf"(?<![\w.,\-]){w}(?!\w|[.,]\d)", sent)]
     named = [v for v in _WORDS.values() if re.search(rf"\b{v}\b", sent)]
     if words:
         w = words[0]
-        add("number_word", re.sub(rf"(?<![\w.,\-]){w}(?![\w.,]\d)", _WORDS[w], sent, count=1), "supported")
+        add("number_word", re.sub(rf"(?<![\w.,\-]){w}(?!\w|[.,]\d)", _WORDS[w], sent, count=1), "supported")
     elif named:
         num = {v: k for k, v in _WORDS.items()}[named[0]]
         add("number_word", re.sub(rf"\b{named[0]}\b", str(num), sent, count=1), "supported")
@@ -133,11 +142,9 @@ def _cases(
     if nums:
         n = nums[rng.randrange(len(nums))]
         new = f"{float(n) * 1.5 + 1:.1f}" if "." in n else str(int(n) + rng.choice([1, 2, 3, 7]))
-        add(
-            "changed_number",
-            re.sub(rf"(?<![\w.,\-]){re.escape(n)}(?![\w.,]\d)", new, sent, count=1),
-            "contradicted",
-        )
+        changed = re.sub(rf"(?<![\w.,\-]){re.escape(n)}(?!\w|[.,]\d)", new, sent, count=1)
+        # a figure the abstract never states leaves the claim unsupported, not refuted (issue #15)
+        add("changed_number", changed, "contradicted" if _states(source["text"], new) else "not_found")
     for pat, rep in _NEGATE:
         neg = re.sub(pat, rep, sent, count=1)  # type: ignore[arg-type]
         if neg != sent:
@@ -168,6 +175,129 @@ def _cases(
     return out
 
 
+def _states(text: str, number: str) -> bool:
+    return re.search(rf"(?<![\w.,\-]){re.escape(number)}(?![\w]|[.,]\d)", text) is not None
+
+
+PER_KIND = 12
+_FIG = r"\d+(?:\.\d+)?%?"
+_DIRECTION = {
+    "more": "less",
+    "less": "more",
+    "higher": "lower",
+    "lower": "higher",
+    "increases": "decreases",
+    "increased": "decreased",
+    "decreased": "increased",
+    "induces": "reduces",
+    "induced": "reduced",
+    "promotes": "counteracts",
+    "promoted": "counteracted",
+    "promote": "counteract",
+    "reach": "fall short of",
+    "reaches": "falls short of",
+    "reached": "fell short of",
+}
+_HEDGE = {
+    "large": "small",
+    "small": "large",
+    "substantial": "slight",
+    "slight": "substantial",
+    "modest": "dramatic",
+    "marginal": "substantial",
+    "sizable": "negligible",
+    "strong": "weak",
+    "weak": "strong",
+}
+_QUANT = re.compile(
+    r"\b(?:a|an)\s+(?:significant|large|sizable|substantial|considerable|marked|strong|clear|impressive)\s+"
+    r"(gap|improvement|difference|increase|reduction|decrease|benefit|effect|association|gain)\b"
+)
+_RATHER = re.compile(r"\b(\w+) rather than (\w+)\b")
+_LIST = re.compile(r"((?:[\w\-]+(?: [\w\-]+)?, ){2,}(?:and|or) [\w\-]+(?: [\w\-]+)?)")
+
+
+def _clause_kinds(sent: str, pool: list[str]) -> list[tuple[str, str, str]]:
+    """(kind, claim, label) cases of the clause-level kinds that ``sent`` shows."""
+    out: list[tuple[str, str, str]] = []
+    m = re.search(rf"\bfrom ({_FIG}) to ({_FIG})", sent)
+    if m:
+        a, b = m.group(1), m.group(2)
+        out.append(
+            ("reordered_transition", sent[: m.start()] + f"to {b} from {a}" + sent[m.end() :], "supported")
+        )
+        out.append(
+            ("reversed_transition", sent[: m.start()] + f"from {b} to {a}" + sent[m.end() :], "contradicted")
+        )
+    m = _QUANT.search(sent)
+    if m:
+        out.append(
+            ("negated_quantifier", sent[: m.start()] + f"no {m.group(1)}" + sent[m.end() :], "contradicted")
+        )
+    for word, anti in _DIRECTION.items():
+        if re.search(rf"\b{word}\b", sent):
+            out.append(("direction", re.sub(rf"\b{word}\b", anti, sent, count=1), "contradicted"))
+            break
+    for word, anti in _HEDGE.items():
+        if re.search(rf"\b{word}\b", sent):
+            out.append(("hedge", re.sub(rf"\b{word}\b", anti, sent, count=1), "contradicted"))
+            break
+    m = _RATHER.search(sent)
+    if m and m.group(1).lower() not in ("is", "are", "was", "were"):
+        x, y = m.group(1), m.group(2)
+        out.append(
+            ("contrast_swap", sent[: m.start()] + f"{y} rather than {x}" + sent[m.end() :], "contradicted")
+        )
+    m = _LIST.search(sent)
+    if m and pool:
+        items = re.split(r", (?:and |or )?", m.group(1))
+        middle = items[1] if len(items) > 2 else items[0]
+        new = pool[sum(map(ord, sent)) % len(pool)]
+        if new.lower() not in sent.lower():
+            swapped = m.group(1).replace(middle, new, 1)
+            out.append(("list_swap", sent.replace(m.group(1), swapped, 1), "not_found"))
+    return out
+
+
+def _clause_cases(seen_docs: set[str]) -> list[dict[str, Any]]:
+    """Cases of the clause-level kinds from the arXiv abstracts and the SciFact cited abstracts."""
+    docs: list[tuple[str, dict[str, str], list[str]]] = []
+    for f in sorted(META.glob("*.json")):
+        d = json.loads(f.read_text())
+        src = {"id": d["id"], "title": " ".join(d["title"].split()), "text": d["abstract"]}
+        docs.append((f"arxiv:{d['id']}", src, _sentences(d["abstract"])))
+    with CORPUS.open(encoding="utf-8") as fh:
+        for line in fh:
+            d = json.loads(line)
+            src = {"id": str(d["doc_id"]), "title": d["title"], "text": " ".join(d["abstract"])}
+            docs.append((f"scifact:{d['doc_id']}", src, [s.strip() for s in d["abstract"]]))
+    # items for list swaps: the terms scientists list, from other abstracts' lists
+    pool = sorted(
+        {
+            i
+            for _, _, ss in docs
+            for s in ss
+            for m in _LIST.finditer(s)
+            for i in re.split(r", (?:and |or )?", m.group(1))
+            if 1 <= len(i.split()) <= 2 and len(i) > 4
+        }
+    )
+    counts: dict[str, int] = {}
+    out: list[dict[str, Any]] = []
+    for group, src, sents in docs:
+        for sent in sents:
+            if len(sent.split()) < 6:
+                continue
+            for kind, claim, label in _clause_kinds(
+                sent, [p for p in pool if p.lower() not in src["text"].lower()]
+            ):
+                if counts.get(kind, 0) >= PER_KIND or claim == sent:
+                    continue
+                counts[kind] = counts.get(kind, 0) + 1
+                out.append({"kind": kind, "claim": claim, "label": label, "group": group, "sources": [src]})
+    return out
+
+
 def build(seed: int = 0) -> list[dict[str, Any]]:
     """All perturbation cases, deterministic for a seed."""
     rng = random.Random(seed)
@@ -195,6 +325,7 @@ def build(seed: int = 0) -> list[dict[str, Any]]:
         picks = sents if group.startswith("scifact") else rng.sample(sents, min(len(sents), 5))
         for sent in picks:
             cases.extend(_cases(rng, group, src, sent, others, entities))
+    cases.extend(_clause_cases(seen_docs={g for g, _, _ in bases}))
     for i, case in enumerate(cases):
         case["id"] = f"p{i:04d}"
     return cases

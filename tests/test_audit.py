@@ -184,6 +184,28 @@ def test_matcher_findings_pass_through_with_place() -> None:
     assert (findings[1].line, findings[1].claim_index) == (33, 3)
 
 
+def test_a_contradicted_verified_claim_quotes_the_cue_words_in_a_sentence() -> None:
+    from claimcheck._match import Matcher, Source
+
+    abstract = json.loads(
+        (
+            Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts" / "2003.11080.json"
+        ).read_text(encoding="utf-8")
+    )
+    src = Source(id="2003.11080", title=abstract["title"], text=abstract["abstract"])
+    verdict = Matcher().match(
+        "There is no gap in the performance of cross-lingually transferred models.", [src]
+    )
+    assert verdict.label == "contradicted"
+    findings = audit_claim(claim(), verdict, unverifiable=False)
+    first = findings[0]
+    assert first.code == "unsupported_verified_claim"
+    assert "a cited paper contradicts it ('no' in the claim)" in first.message
+    assert first.message[0].isupper() and first.message.endswith(".")
+    own = next(f for f in findings if f.code == "negation_mismatch")
+    assert own.message.startswith("'no' in the claim negates") and own.message.endswith(".")
+
+
 # --- duplicates ------------------------------------------------------------------------------------
 
 
@@ -210,7 +232,7 @@ def test_duplicate_claim_in_report() -> None:
     assert len(findings) == 1
     assert findings[0].claim_index == 3
     assert findings[0].details["duplicate_of"] == 1
-    assert "claim 3 (line 33) repeats claim 1 (line 31)" in findings[0].message
+    assert "Claim 3 (line 33) repeats claim 1 (line 31)" in findings[0].message
 
 
 def test_no_duplicate_in_distinct_claims() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from importlib import resources
 from pathlib import Path
@@ -40,10 +41,11 @@ def _drop(data: dict[str, Any], name: str) -> dict[str, Any]:
     return out
 
 
-def test_shipped_weights_use_every_lexical_feature_and_a_tuned_support_threshold() -> None:
+def test_shipped_weights_use_every_lexical_feature_and_a_smooth_calibration() -> None:
     model = load_model("lexical")
     assert model.features == LEXICAL_FEATURES
-    assert 0.3 <= model.support_threshold <= 0.6
+    assert model.platt is not None and model.platt[0] > 0  # a rising sigmoid, not isotonic steps
+    assert model.support_threshold == 0.5
 
 
 def test_older_weights_with_fewer_features_are_read_by_name() -> None:
@@ -66,16 +68,39 @@ def test_weights_naming_an_unknown_feature_are_refused() -> None:
         Matcher(model=model_from_dict(data))
 
 
-def test_support_threshold_decides_the_verified_flag() -> None:
+def test_verified_exactly_when_the_confidence_reaches_one_half_whatever_the_weights_file_says() -> None:
     data = _weights()
     src = Matcher().prepare(_source())
-    confidence = Matcher().match(CLAIM, [src]).confidence
-    data["support_threshold"] = min(1.0, confidence + 0.01)
-    assert not Matcher(model=model_from_dict(data)).match(CLAIM, [src]).verified
-    data["support_threshold"] = confidence - 0.001  # the reported confidence is rounded
-    assert Matcher(model=model_from_dict(data)).match(CLAIM, [src]).verified
-    del data["support_threshold"]
-    assert model_from_dict(data).support_threshold == 0.5
+    data["support_threshold"] = 0.95  # an old weights file's own threshold no longer moves the verdict
+    m = Matcher(model=model_from_dict(data))
+    claims = [
+        CLAIM,
+        "We obtain a 5.4 point improvement over XLM-R Large on the XTREME benchmark.",
+        "Multilingual MLM consistently outperforms English intermediate-task training.",
+        "Intermediate training brings no gains on sentence retrieval.",
+        "XNLI does not see benefits from intermediate training.",
+    ]
+    results = [m.match(c, [src]) for c in claims]
+    assert any(r.verified for r in results) and not all(r.verified for r in results)
+    for r in results:
+        assert r.verified == (r.confidence >= 0.5) == (r.label == "supported")
+
+
+def test_platt_calibration_is_smooth_and_monotone() -> None:
+    data = _weights()
+    data["calibration"] = {"platt": [0.8, -0.1]}
+    model = model_from_dict(data)
+    grid = [i / 200 for i in range(1, 200)]
+    cal = [model.calibrate(p) for p in grid]
+    assert all(b > a for a, b in itertools.pairwise(cal))  # strictly rising: no plateaus
+    assert len({round(v, 3) for v in cal}) > 150
+
+
+def test_a_binary_model_gives_no_contradicted_probability() -> None:
+    data = _weights()
+    data["coef"], data["intercept"] = data["coef"][:1], data["intercept"][:1]
+    p_sup, p_con, p_nf = model_from_dict(data).probabilities([0.5] * len(data["features"]))
+    assert p_con == 0.0 and p_sup + p_nf == pytest.approx(1.0)
 
 
 def test_verbatim_claim_has_all_bigrams_and_a_clear_margin() -> None:
@@ -96,3 +121,11 @@ def test_verbatim_claim_has_all_bigrams_and_a_clear_margin() -> None:
     assert (
         not unrelated or dict(zip(LEXICAL_FEATURES, unrelated[0].features, strict=True))["missing_source"] > 0
     )
+
+
+def test_a_vetoed_confidence_is_scaled_below_the_cap_not_clipped_to_it() -> None:
+    from claimcheck._match._matcher import VETO_CAP, capped
+
+    values = [capped(p / 10) for p in range(11)]
+    assert all(v < b for v, b in itertools.pairwise(values))
+    assert max(values) <= VETO_CAP < 0.5

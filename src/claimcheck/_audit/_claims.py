@@ -42,7 +42,7 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
     Example: ``audit_claim(claim, MatchResult(label="not_found", verified=False, confidence=0.1))`` on a ✓ row
     with confidence 0.27 gives ``confidence_flag_mismatch`` and ``unsupported_verified_claim``.
     """
-    where = f"claim {claim.index} (line {claim.line})"
+    where = f"Claim {claim.index} (line {claim.line})"
     findings: list[Finding] = []
 
     def add(code: str, severity: str, message: str, **details: str | int | float | bool | None) -> None:
@@ -59,7 +59,7 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
             "truncated_claim",
             "warning",
             f"{where} is cut off mid-word or mid-sentence after {len(claim.text.rstrip())} characters: "
-            f'"…{tail}"',
+            f'"…{tail}".',
             length=len(claim.text.rstrip()),
         )
 
@@ -70,7 +70,7 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
                 "confidence_flag_mismatch",
                 "warning",
                 f"{where} is marked ✓ (verified) with a confidence of {confidence:.2f}, "
-                f"below {CONFIDENCE_THRESHOLD:.1f}",
+                f"below {CONFIDENCE_THRESHOLD:.1f}.",
                 reported_verified=True,
                 reported_confidence=confidence,
             )
@@ -79,7 +79,7 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
                 "confidence_flag_mismatch",
                 "warning",
                 f"{where} is marked × (not verified) with a confidence of {confidence:.2f}, "
-                f"above {CONFIDENCE_THRESHOLD:.1f}",
+                f"above {CONFIDENCE_THRESHOLD:.1f}.",
                 reported_verified=False,
                 reported_confidence=confidence,
             )
@@ -90,19 +90,25 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
                 "claim_unverifiable",
                 "warning",
                 f"{where} is marked ✓ but could not be checked: none of the cited papers could be fetched "
-                "(this is not evidence against it)",
+                "(this is not evidence against it).",
             )
         elif verdict is not None and not verdict.verified:
+            cues = [
+                str(cue)
+                for f in verdict.findings
+                if f.code == "contradicted"
+                for cue in (f.details.get("cues") or [])  # type: ignore[union-attr]
+            ]
             why = {
-                "contradicted": "the cited papers contradict it",
+                "contradicted": "a cited paper contradicts it" + (f" ({'; '.join(cues)})" if cues else ""),
                 "not_found": "no cited paper's title or abstract supports it",
                 "supported": "its support is too weak to count as verified",
             }[verdict.label]
             add(
                 "unsupported_verified_claim",
                 "error",
-                f"{where} is marked ✓ but {why} (recomputed confidence {verdict.confidence:.2f}): "
-                f"{quote(claim.text)}",
+                f"{where} is marked ✓ but {why}; recomputed confidence {verdict.confidence:.2f}: "
+                f"{quote(claim.text)}.",
                 recomputed_label=verdict.label,
                 recomputed_confidence=verdict.confidence,
             )
@@ -180,9 +186,9 @@ def duplicate_claims(claims: Sequence[Claim]) -> list[Finding]:
                         code="duplicate_claim",
                         severity="warning",
                         message=(
-                            f"claim {later.index} (line {later.line}) "
+                            f"Claim {later.index} (line {later.line}) "
                             f"{'repeats' if exact else 'nearly repeats'} claim {earlier.index} "
-                            f"(line {earlier.line}): {quote(later.text)}"
+                            f"(line {earlier.line}): {quote(later.text)}."
                         ),
                         line=later.line,
                         claim_index=later.index,

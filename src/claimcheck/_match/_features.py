@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
@@ -22,20 +23,23 @@ from typing import Literal, Protocol
 from rapidfuzz import fuzz
 
 from .._document import Block, Document, Location
-from ._text import Analysis, NumberMention, analyse, sentence_spans
+from ._text import Analysis, Clause, NumberMention, analyse, clean_for_match, sentence_spans
 
 __all__ = [
     "LEXICAL_FEATURES",
     "ClaimContext",
     "ClaimInfo",
+    "Conflict",
     "FeatureExtractor",
     "PreparedSource",
     "Source",
     "Unit",
     "candidate_units",
     "claim_context",
+    "clause_conflicts",
     "format_number",
     "lexical_features",
+    "list_items",
     "prepare_claim",
     "prepare_source",
     "source_features",
@@ -216,7 +220,7 @@ def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncate
         sp = cut.rfind(" ")
         if sp > 0:
             text = cut[:sp]
-    info = analyse(text)
+    info = analyse(text, truncated=truncated)
     # In the order of the text (not of a set): float sums, and ties between units, then come out the same
     # in every process, so verdicts and refitted weights do not depend on PYTHONHASHSEED.
     weights = {s: idf.get(s, idf_default) for s in dict.fromkeys(info.stems)}
@@ -316,6 +320,7 @@ LEXICAL_FEATURES: tuple[str, ...] = (
     "rare_source",
     "missing_unit_max",
     "source_len",
+    "conflict_near",
 )
 
 
@@ -323,12 +328,12 @@ def _num_close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-9 * max(1.0, abs(a)) or (a != 0 and abs(a - b) / abs(a) < 1e-6)
 
 
-def _number_matched(m: NumberMention, unit: Analysis) -> bool:
+def _number_matched(m: NumberMention, unit: Analysis | Clause) -> bool:
     """The claim's number is in the unit, and said of the same thing: the words next to it meet
     ("9 target tasks" is not "nine intermediate tasks"; "9 different intermediate tasks" is)."""
     # A number said right after the same word as the claim's ("MLQA, by 1.4" against "MLQA, by 3.1") is the
     # claim's slot: when the unit fills that slot, only that figure counts, not the same value said elsewhere.
-    slot = [n for n in unit.numbers if m.before and n.before and n.before[-1] == m.before[-1]]
+    slot = _slot(m, unit.numbers)
     if slot:
         return any(_num_close(m.value, n.value) for n in slot)
     mine = set(m.after[:2]) | set(m.before[-2:])
@@ -340,13 +345,140 @@ def _number_matched(m: NumberMention, unit: Analysis) -> bool:
     return False
 
 
-def roles_swapped(claim: Analysis, unit: Analysis) -> bool:
-    """ "A outperforms B" against "B outperforms A" (or "neither B outperforms A")."""
+def _slot(m: NumberMention, numbers: Sequence[NumberMention]) -> list[NumberMention]:
+    return [n for n in numbers if m.before and n.before and n.before[-1] == m.before[-1]]
+
+
+def roles_swapped(claim: Analysis | Clause, unit: Analysis | Clause) -> bool:
+    """ "A outperforms B" against "B outperforms A" (or "A is outperformed by B")."""
     if claim.comparison is None or unit.comparison is None:
         return False
     cl, cr = claim.comparison
     ul, ur = unit.comparison
     return len(cl & ur) + len(cr & ul) > len(cl & ul) + len(cr & ur)
+
+
+# Share of a claim clause's weighted stems that an evidence clause must hold to be aligned with it: only an
+# aligned clause can contradict the claim (a "neither" in another clause of the sentence says nothing of it).
+ALIGN = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """A disagreement between a claim clause and the evidence clause aligned with it.
+
+    ``kind``: negation (of the predicate), object ("without X" against X), direction (increase/decrease, and
+    the like), roles (who outperforms whom), transition ("from a to b" against "from b to a"), contrast ("X
+    rather than Y" against Y), numbers. ``cue``: a phrase quoting the words that fired, for findings.
+    """
+
+    kind: str
+    cue: str
+    clause: tuple[int, int]  # the evidence clause, as offsets into the unit's normalised text
+
+
+def _clause_weight(stems: frozenset[str], weights: dict[str, float]) -> float:
+    return sum(weights.get(s, 0.0) for s in stems)
+
+
+def _align(c: Clause, unit: Analysis, weights: dict[str, float], entities: Sequence[str]) -> Clause | None:
+    """The evidence clause holding the largest weighted share of ``c``'s stems and its subject (one of the things the claim clause names, else one of its first two content words), if it is aligned:
+    only a clause that states something (not "to evaluate whether ...") is."""
+    total = _clause_weight(c.stems, weights)
+    if total <= 0 or len(c.stems & weights.keys()) < 2:
+        return None
+    named = [e for e in entities if e in c.squashed]
+    best, best_cov = None, 0.0
+    for u in unit.clauses:
+        if not u.asserts:
+            continue  # "to evaluate whether X improves Y" states nothing
+        if named and not any(e in u.squashed for e in named):
+            continue
+        if not named and c.lead and not set(c.lead) & u.stems:
+            continue
+        shared = c.stems & u.stems
+        cov = _clause_weight(shared, weights) / total
+        if len(shared) >= 2 and cov > best_cov:
+            best, best_cov = u, cov
+    return best if best_cov >= ALIGN else None
+
+
+def clause_conflicts(
+    claim: ClaimInfo, unit: Analysis, absent: Sequence[NumberMention] = ()
+) -> list[Conflict]:
+    """What the evidence clauses aligned with the claim's clauses state against it (see `Conflict`).
+
+    Negation, direction and comparison roles combine: two that flip together cancel ("does not increase"
+    against "decreases" is no conflict; "A is outperformed by B" against "B outperforms A" neither).
+    A number no cited source states is absent, not conflicting.
+    Example: ``clause_conflicts(prepare_claim("X improves Y.", {}, 5.0, False), analyse("X does not improve Y."))``
+    """
+    out: list[Conflict] = []
+    absent_values = [m.value for m in absent]
+    for c in claim.info.clauses:
+        u = _align(c, unit, claim.weights, claim.info.entities)
+        if u is None:
+            continue
+        where = (u.start, u.end)
+        flips: list[Conflict] = []
+        # the odd negation must be about something both say ("no consensus on screening" says nothing of a
+        # claim about what screening does to mortality)
+        negated_side = u if u.negated_predicate else c
+        other = c if negated_side is u else u
+        if c.negated_predicate != u.negated_predicate and negated_side.negation_scope & other.stems:
+            cue = (
+                f"'{u.negations[0]}' in the evidence"
+                if u.negated_predicate
+                else f"'{c.negations[0]}' in the claim"
+            )
+            flips.append(Conflict("negation", cue, where))
+        upol = {k: (w, near) for k, w, near in u.polarity}
+        cpol = {k for k, _, _ in c.polarity}
+        for (gi, side), word, near in c.polarity:
+            opposite = (gi, 1 - side)
+            if opposite in upol and (gi, side) not in upol and opposite not in cpol:
+                other_word, around = upol[opposite]
+                if near & around:  # said of the same thing ("small additional improvements")
+                    cue = f"'{word}' in the claim against '{other_word}' in the evidence"
+                    flips.append(Conflict("direction", cue, where))
+                    break
+        if roles_swapped(c, u):
+            flips.append(Conflict("roles", "the two sides of the comparison are the other way round", where))
+        if len(flips) % 2 == 1:
+            out.extend(flips)
+        # A change stated the other way round ("from 0.41 to 0.32" against "from 0.32 to 0.41") disagrees
+        # whatever verb says it; the same change in another word order ("to 0.41 from 0.32") agrees.
+        for x, y in c.transitions:
+            if (y, x) in u.transitions and (x, y) not in u.transitions:
+                cue = f"'from {x:g} to {y:g}' in the claim against 'from {y:g} to {x:g}' in the evidence"
+                out.append(Conflict("transition", cue, where))
+                break
+        # "lacking X" against "with X": only an explicit presence disagrees with an absence (an abstract that
+        # names X without saying it is there may be saying something else about X)
+        if u.negated & c.present and u.object_cues:
+            out.append(Conflict("object", f"'{u.object_cues[0]}' in the evidence", where))
+        elif c.negated & u.present and c.object_cues:
+            out.append(Conflict("object", f"'{c.object_cues[0]}' in the claim", where))
+        # "X rather than Y" against a claim of Y that does not also say X (the claim's own "rather than Z"
+        # denies Z, which it then does not assert)
+        stated = c.stems - c.denied
+        if u.denied & stated and not u.asserted <= stated:
+            out.append(Conflict("contrast", "the evidence says the other of the two things it names", where))
+        for m in c.numbers:
+            if _in(m.value, frozenset(absent_values)) or _number_matched(m, u):
+                continue
+            slot = _slot(m, u.numbers)
+            if slot:
+                said_n = format_number(slot[0].value, slot[0].percent)
+                out.append(
+                    Conflict(
+                        "numbers",
+                        f"the claim's {format_number(m.value, m.percent)} against {said_n} in the evidence",
+                        where,
+                    )
+                )
+                break
+    return out
 
 
 _PARTIAL_CHARS = 64
@@ -365,6 +497,8 @@ class ClaimContext:
     absent_numbers: list[NumberMention]  # the claim's numbers that no source states
     entity_absent: float  # the share of the claim's entities that no source names
     bigrams: frozenset[tuple[str, str]]  # the claim's adjacent stem pairs
+    missing_items: list[str] = field(default_factory=list)  # items of a list in the claim no source names
+    conflict_near: bool = False  # some ranked unit (not only the best) states a conflict with the claim
 
 
 def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimContext:
@@ -380,7 +514,52 @@ def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimC
     entity_absent = (
         sum(1 for e in ents if not any(e in s.squashed for s in sources)) / len(ents) if ents else 0.0
     )
-    return ClaimContext(coverage_over_sources(claim, sources), absent, entity_absent, _bigrams(ci.stems))
+    missing = [
+        item
+        for item, stems in list_items(ci.text, truncated=claim.truncated)
+        if not any(sum(1 for st in stems if st in s.stems) * 2 >= len(stems) for s in sources)
+    ]
+    return ClaimContext(
+        coverage_over_sources(claim, sources), absent, entity_absent, _bigrams(ci.stems), missing
+    )
+
+
+_LIST_TAIL = re.compile(r",?\s+(?:and|or)\s+")
+_ITEM_WORDS = 4
+_NOT_ITEMS = frozenset("yet however thus then therefore moreover also still and or but so hence".split())
+_LIST_OPENER = re.compile(r"^(?:including|include[sd]?|such as|namely|e\.g\.|i\.e\.|like)\s+", re.I)
+
+
+def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[str, ...]]]:
+    """The items of the first list of three or more in ``text`` ("A, B, C and D"), each with its content
+    stems; the last item of a cut-off text is left out (it may be cut).
+
+    Example: ``[i for i, _ in list_items("Tasks include MNLI, SQuAD, and HellaSwag.")] == ["MNLI", "SQuAD", "HellaSwag"]``
+    """
+    body = clean_for_match(text).rstrip(" .;:")
+    parts = [p.strip() for p in re.split(r"[;(]", body)]
+    for part in parts:
+        pieces = [p.strip() for p in part.split(",")]
+        if len(pieces) < 2:
+            continue
+        last = _LIST_TAIL.split(" " + pieces[-1], maxsplit=1)
+        if len(last) != 2:
+            continue  # no "and"/"or" before the last item: commas of clauses, not of a list
+        pieces = pieces[:-1] + [p.strip() for p in last if p.strip()]
+        # The first piece carries the words that open the list ("the tasks include A"): keep its last word;
+        # the last one runs on into the rest of the sentence ("C had higher risk"): keep its first two.
+        first = pieces[0].split()[-1:]
+        items = [" ".join(first), *pieces[1:-1], " ".join(pieces[-1].split()[:2])]
+        items = [_LIST_OPENER.sub("", i) for i in items]
+        if any(i.lower() in _NOT_ITEMS for i in items):
+            continue  # "scarce, yet, unlabeled data ...": commas around a conjunction, not a list
+        if len(items) < 3 or any(len(i.split()) > _ITEM_WORDS or not i for i in items):
+            continue
+        if truncated:
+            items = items[:-1]
+        out = [(i, analyse(i).stems) for i in items]
+        return [(i, st) for i, st in out if st]
+    return []
 
 
 def lexical_features(
@@ -417,18 +596,13 @@ def lexical_features(
     has_number = 1.0 if nums else 0.0
     number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0
     number_absent = len(absent) / len(nums) if nums else 0.0
-    number_conflict = 1.0 if unmatched and ui.numbers else 0.0
-
-    swapped = roles_swapped(ci, ui)
-    # Swapped comparison roles reverse the finding; together with a negation they cancel out.
-    neg_mismatch = 1.0 if ((ci.negations % 2) != (ui.negations % 2)) != swapped else 0.0
-    polarity_conflict = 0.0
-    for gi, side in ci.polarity:
-        if (gi, 1 - side) in ui.polarity and (gi, side) not in ui.polarity:
-            polarity_conflict = 1.0
-    passive_flip = 1.0 if ci.passive_defeat != ui.passive_defeat else 0.0
-    if swapped and neg_mismatch:
-        polarity_conflict = 1.0
+    # a title names a topic and asserts nothing, so it cannot state a conflict
+    conflicts = clause_conflicts(claim, ui, absent) if unit.field != "title" else []
+    kinds = {c.kind for c in conflicts}
+    number_conflict = 1.0 if "numbers" in kinds else 0.0
+    neg_mismatch = 1.0 if kinds & {"negation", "object"} else 0.0
+    polarity_conflict = 1.0 if kinds & {"direction", "roles", "transition", "contrast"} else 0.0
+    passive_flip = 1.0 if "roles" in kinds else 0.0
 
     ents = ci.entities
     has_entity = 1.0 if ents else 0.0
@@ -493,6 +667,7 @@ def lexical_features(
         rare_source,
         missing_unit_max,
         source_len,
+        1.0 if context.conflict_near else 0.0,
     ]
     facts: dict[str, object] = {
         "cov": cov,
@@ -500,7 +675,11 @@ def lexical_features(
         "unit_numbers": ui.numbers,  # formatted only when a finding quotes them
         "absent_numbers": [format_number(m.value, m.percent) for m in absent],
         "negation_mismatch": bool(neg_mismatch),
-        "polarity_conflict": bool(polarity_conflict or passive_flip),
+        "polarity_conflict": bool(polarity_conflict),
+        "conflicts": conflicts,
+        "claim": claim,  # for finding the contradicting sentence of a window
+        "absent_mentions": absent,
+        "missing_items": context.missing_items,
         "attribution_flip": bool(attribution_flip),
         "subject_named": bool(ents) and ents[0] in ui.squashed,
         # A name the cited sources never mention in an otherwise near-verbatim claim: a swapped entity.

@@ -1,5 +1,6 @@
-"""The fitted model, as plain numbers: a 3-class logistic regression over standardised features and an
-isotonic map that calibrates P(supported). Loaded from a JSON file shipped in the package; pure Python."""
+"""The fitted model, as plain numbers: a logistic regression over standardised features (binary, supported vs
+not, or 3-class) and a map that calibrates P(supported): a smooth Platt sigmoid or isotonic points. Loaded
+from a JSON file shipped in the package; pure Python."""
 
 from __future__ import annotations
 
@@ -37,6 +38,9 @@ class Model:
     select_by_model: bool
     meta: dict[str, Any]
     support_threshold: float = 0.5
+    # Platt scaling (a, b): calibrated = 1 / (1 + exp(-(a * logit(p) + b))); when set, the isotonic points
+    # are not used. Smooth, so confidences do not pile up on a few plateau values.
+    platt: tuple[float, float] | None = None
     index: tuple[int, ...] | None = None
     # Standardising folded into the weights (w/scale, b - w·mean/scale), so scoring is three dot products.
     folded: tuple[tuple[tuple[float, ...], float], ...] = field(default=(), compare=False, repr=False)
@@ -47,6 +51,11 @@ class Model:
             w = tuple(c / s for c, s in zip(row, self.scale, strict=True))
             rows.append((w, b - sum(wi * m for wi, m in zip(w, self.mean, strict=True))))
         object.__setattr__(self, "folded", tuple(rows))
+
+    @property
+    def binary(self) -> bool:
+        """A supported-vs-not model: "contradicted" is then decided by the conflict rule alone."""
+        return len(self.coef) == 1
 
     def bind(self, names: Sequence[str]) -> Model:
         """This model reading its features by name out of vectors laid out as ``names`` (a scorer may compute
@@ -65,13 +74,17 @@ class Model:
         return replace(self, index=None if index == tuple(range(len(names))) else index)
 
     def probabilities(self, x: list[float]) -> tuple[float, float, float]:
-        """Uncalibrated class probabilities (supported, contradicted, not_found) of one feature vector.
+        """Uncalibrated class probabilities (supported, contradicted, not_found) of one feature vector; a
+        binary model (one row of weights) gives P(contradicted) = 0.
 
         Example: ``model.probabilities([0.0] * len(model.features))``
         """
         if self.index is not None:
             x = [x[i] for i in self.index]
         logits = [b + sum(map(operator.mul, row, x)) for row, b in self.folded]
+        if len(logits) == 1:
+            p = _sigmoid(logits[0])
+            return p, 0.0, 1.0 - p
         top = max(logits)
         ex = [math.exp(v - top) for v in logits]
         tot = sum(ex)
@@ -82,6 +95,10 @@ class Model:
 
         Example: ``0.0 <= model.calibrate(0.7) <= 1.0``
         """
+        if self.platt is not None:
+            a, b = self.platt
+            q = min(1.0 - 1e-9, max(1e-9, p))
+            return _sigmoid(a * math.log(q / (1.0 - q)) + b)
         xs, ys = self.cal_x, self.cal_y
         if not xs:
             return min(1.0, max(0.0, p))
@@ -92,6 +109,13 @@ class Model:
         i = bisect.bisect_right(xs, p)
         x0, x1, y0, y1 = xs[i - 1], xs[i], ys[i - 1], ys[i]
         return y0 if x1 == x0 else y0 + (y1 - y0) * (p - x0) / (x1 - x0)
+
+
+def _sigmoid(z: float) -> float:
+    if z >= 0:
+        return 1.0 / (1.0 + math.exp(-z))
+    e = math.exp(z)
+    return e / (1.0 + e)
 
 
 def model_from_dict(data: dict[str, Any]) -> Model:
@@ -107,8 +131,13 @@ def model_from_dict(data: dict[str, Any]) -> Model:
             scale=tuple(float(v) for v in data["scale"]),
             coef=tuple(tuple(float(v) for v in row) for row in data["coef"]),
             intercept=tuple(float(v) for v in data["intercept"]),
-            cal_x=tuple(float(v) for v in data["calibration"]["x"]),
-            cal_y=tuple(float(v) for v in data["calibration"]["y"]),
+            cal_x=tuple(float(v) for v in data["calibration"].get("x", ())),
+            cal_y=tuple(float(v) for v in data["calibration"].get("y", ())),
+            platt=(
+                (float(data["calibration"]["platt"][0]), float(data["calibration"]["platt"][1]))
+                if "platt" in data["calibration"]
+                else None
+            ),
             contradict_threshold=float(data["contradict_threshold"]),
             idf={str(k): float(v) for k, v in data["idf"].items()},
             idf_default=float(data["idf_default"]),

@@ -218,34 +218,38 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(a.split()), frozenset(b.split()))
     for a, b in (
         (
-            "increas rise rais elevat higher greater upregul gain boost",
-            "decreas reduc lower fewer declin downregul drop diminish loss fall",
+            "increas rise ris rais elevat higher greater upregul gain boost mor",
+            "decreas reduc lower fewer declin downregul drop diminish fall les",
         ),
         (
             "improv benefit help enhanc better outperform superior",
             "harm hurt worsen degrad impair wors inferior underperform",
         ),
         (
-            "larg bigger strong substantial signific major dramatic",
-            "small smal weak slight minor modest negligibl",
+            "larg bigger strong substantial signific major dramatic impressiv sizabl considerabl",
+            "small smal weak slight minor modest negligibl marginal",
         ),
         ("positiv", "negativ"),
-        ("promot induc stimul", "inhibit suppress block"),
+        ("promot induc stimul activat facilitat", "inhibit suppress block counteract attenu prevent reduc"),
         ("safe", "unsaf danger"),
         ("associat correlat linked", "unrelat independent"),
+        ("reach achiev attain", "short"),
     )
 )
-# One pattern for every (group, side): which sides have a stem starting with one of their prefixes.
-_POLARITY_KEYS = {f"p{gi}_{side}": (gi, side) for gi in range(len(_POLARITY_GROUPS)) for side in (0, 1)}
-_POLARITY_RE = re.compile(
-    " (?:"
-    + "|".join(
-        f"(?P<p{gi}_{side}>" + "|".join(sorted(group[side], key=len, reverse=True)) + ")"
+
+
+@lru_cache(maxsize=65536)
+def _stem_polarity(st: str) -> tuple[tuple[int, int], ...]:
+    """The (group, side) pairs of a stem; a stem may sit in two groups ("reduc": against "increase" and
+    against "induce"). Short cue stems must match whole ("les" is "less", not "lesion")."""
+    return tuple(
+        (gi, side)
         for gi, group in enumerate(_POLARITY_GROUPS)
         for side in (0, 1)
+        if any(st == w or (len(w) >= 5 and st.startswith(w)) for w in group[side])
     )
-    + ")"
-)
+
+
 # "is outperformed by", "was improved upon by": the subject is on the losing side.
 _PASSIVE_RE = re.compile(
     r"\b(?:is|are|was|were|been|be)\s+(?:\w+\s+)?(?:outperformed|surpassed|beaten|exceeded)\s+by\b", re.I
@@ -284,15 +288,18 @@ class Analysis:
     setting_only: frozenset[str]
     lead_entity: str | None
     comparison: tuple[frozenset[str], frozenset[str]] | None
+    # The text's clauses, each with the negation, direction and figures said in it (`clauses`).
+    clauses: tuple[Clause, ...] = ()
 
 
 def _squash(text: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def analyse(text: str) -> Analysis:
+def analyse(text: str, *, truncated: bool = False) -> Analysis:
     """Analyse one sentence or claim: normalised text, content stems, numbers, entities, negation, polarity.
 
+    ``truncated``: the text is cut off, so a negation in its unfinished last clause is not read.
     Example: ``analyse("We obtain a 5.4 point improvement over XLM-R Large.").numbers[0].value == 5.4``.
     """
     clean = clean_for_match(text)
@@ -338,9 +345,7 @@ def analyse(text: str) -> Analysis:
         else:
             acting.add(key)
     stem_set = frozenset(stems)
-    polarity = frozenset(
-        _POLARITY_KEYS[m.lastgroup] for m in _POLARITY_RE.finditer(" " + " ".join(stem_set)) if m.lastgroup
-    )
+    polarity = frozenset(p for st in stem_set for p in _stem_polarity(st))
     return Analysis(
         text=text,
         norm=norm,
@@ -357,21 +362,223 @@ def analyse(text: str) -> Analysis:
         setting_only=frozenset(setting - acting),
         lead_entity=lead,
         comparison=_comparison(norm, tokens),
+        clauses=clauses(norm, truncated=truncated),
     )
 
 
-_COMPARATIVE = re.compile(r"\b(?:outperform\w*|surpass\w*|beat\w*|exceed\w*|better than|superior to)\b")
+_COMPARATIVE = re.compile(
+    r"\b(?:outperform\w*|underperform\w*|surpass\w*|beat\w*|exceed\w*|(?:better|worse) than|"
+    r"(?:superior|inferior) to|lags? behind|(?:higher|lower|greater|larger|smaller|more|less|fewer)\s+(?:\w+\s+)?than)\b(?!\s*[-+]?\d)"
+)
+# "A is outperformed by B" says "B outperforms A": the roles either side of the verb swap.
+_PASSIVE_CMP = re.compile(
+    r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?(?:outperformed|surpassed|beaten|exceeded|bettered)\s+by\b"
+)
 
 
 def _comparison(norm: str, tokens: list[tuple[str, int]]) -> tuple[frozenset[str], frozenset[str]] | None:
-    """The content stems before and after a comparative verb ("A outperforms B"), for spotting swapped roles."""
+    """The content stems of the winning and the losing side of a comparative ("A outperforms B": A, B; "A is
+    outperformed by B": B, A), for spotting swapped roles."""
     m = _COMPARATIVE.search(norm)
     if m is None:
         return None
     left = frozenset(st for st, pos in tokens if pos < m.start())
     right = frozenset(st for st, pos in tokens if pos >= m.end())
     both = left & right
-    return left - both, right - both
+    left, right = left - both, right - both
+    if _PASSIVE_CMP.search(norm):
+        return right, left
+    return left, right
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause of a text (split at ";", a sentence break, "but", "whereas", "although", ...) and what it
+    says: its content stems, the negations of its main predicate (not those inside a relative clause, an
+    unfinished tail, "not only", or "without X"), what it negates as an object ("lacking X" negates X),
+    what it contrasts ("X rather than Y": asserts X, denies Y), its direction words, comparison roles,
+    figures and "from a to b" transitions. Offsets are into the normalised text (`Analysis.norm`)."""
+
+    start: int
+    end: int
+    stems: frozenset[str]
+    negations: tuple[str, ...]  # the cue words that negate the predicate, as written
+    negated: frozenset[str]  # stems negated as objects ("without labelled data": label, data)
+    object_cues: tuple[str, ...]
+    asserted: frozenset[str]
+    denied: frozenset[str]
+    # ((group, side), the word that says it, the content stems around that word)
+    polarity: tuple[tuple[tuple[int, int], str, frozenset[str]], ...]
+    comparison: tuple[frozenset[str], frozenset[str]] | None
+    numbers: tuple[NumberMention, ...]
+    transitions: tuple[tuple[float, float], ...]
+    lead: tuple[str, ...] = ()  # its first two content stems (roughly, the head of its subject)
+    negation_scope: frozenset[str] = frozenset()  # the content stems right after its predicate negations
+    present: frozenset[str] = frozenset()  # stems said to be there ("with X", "expressing X")
+    # False for a clause that asks or plans rather than states ("to evaluate whether X improves Y")
+    asserts: bool = True
+    squashed: str = ""  # its text lowercased without spaces or punctuation, for finding named entities
+
+    @property
+    def negated_predicate(self) -> bool:
+        """An odd number of predicate negations: "not" negates, "not ... never" cancels."""
+        return len(self.negations) % 2 == 1
+
+
+_CLAUSE_BREAK = re.compile(
+    r"\s*;\s*|(?<=[a-z0-9)%])\.\s+(?=\S)|,?\s+\b(?:but|whereas|although|though|while|yet)\b(?!\s+(?:not|also)\b),?\s*"
+)
+# Verbs and words after which "that" opens the finding itself ("we show that ..."), not a relative clause.
+_COMPLEMENT = frozenset(
+    (
+        "show shows showed shown demonstrate demonstrates demonstrated find finds found suggest suggests "
+        "suggested indicate indicates indicated reveal reveals revealed conclude concluded report reports "
+        "reported observe observed note noted argue argued confirm confirms confirmed hypothesize hypothesized "
+        "propose proposed predict predicted believe know known evidence possible likely clear so such now is "
+        "are was were fact ensure assume claim state states stated verify verified prove proves proved "
+        "establish established determine determined mean means implies imply illustrate illustrates "
+        "highlight highlights given assuming except true case"
+    ).split()
+)
+_RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where)\b")
+_PRED_NEG = re.compile(
+    r"\b(not(?!\s+only\b)|no|never|neither|nor|none|cannot|nothing|unable|unlikely|insufficient|"
+    r"fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
+)
+_OBJ_NEG = re.compile(r"\b(?:without|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b")
+_ASKS = re.compile(
+    r"^\W*(?:objectives?|aims?|purpose|background)\b|\b(?:whether|hypothesi[sz]e[ds]?|to (?:evaluate|assess|"
+    r"determine|investigate|examine|test|compare|explore))\b"
+)
+_WITH = re.compile(r"\b(?:with|having|containing|expressing|carrying|presence\s+of)\b")
+_CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to|but\s+not)\b|,\s+not\b(?!\s+only)")
+_FIGURE = r"[-+]?\d+(?:\.\d+)?"
+_TRANSITIONS = (
+    (re.compile(rf"\bfrom\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?to\s+({_FIGURE})"), False),
+    (re.compile(rf"\bto\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?from\s+({_FIGURE})"), True),
+    (re.compile(rf"({_FIGURE})\s*%?,?\s+(?:up|down)\s+from\s+({_FIGURE})"), True),
+)
+_ANY_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
+
+
+def _content_after(text: str, pos: int, limit: int = 3) -> frozenset[str]:
+    """The stems of the next ``limit`` content words after ``pos``, up to a comma."""
+    tail = re.split(r"[,;:()]", text[pos:], maxsplit=1)[0]
+    out = [stem(w) for w in _WORD.findall(tail) if w not in STOPWORDS and len(w) > 1]
+    return frozenset(out[:limit])
+
+
+def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
+    pieces = [p for p in re.split(r"[,;:()]", text[:pos]) if p.strip()]  # "form mesoderm, rather than"
+    head = pieces[-1] if pieces else ""
+    out = [stem(w) for w in _WORD.findall(head) if w not in STOPWORDS and len(w) > 1]
+    return frozenset(out[-limit:])
+
+
+def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
+    """The clauses of a normalised text with what each says (see `Clause`).
+
+    Example: ``clauses("a helps, but b does not")[1].negations == ("not",)``
+    """
+    cuts = [0]
+    for m in _CLAUSE_BREAK.finditer(norm):
+        cuts.extend((m.start(), m.end()))
+    cuts.append(len(norm))
+    spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if cuts[i + 1] > cuts[i]]
+    # Relative clauses ("languages that have no training data") run to the next comma or clause end: what they
+    # negate describes a noun, not the finding.
+    quiet: list[tuple[int, int]] = []
+    for m in _RELATIVE.finditer(norm):
+        prev = norm[: m.start()].split()[-1:] or [""]
+        if prev[0].strip(",") in _COMPLEMENT:
+            continue
+        end = norm.find(",", m.end())
+        quiet.append((m.start(), len(norm) if end < 0 else end))
+    if truncated and spans:
+        # The unfinished tail after the last comma (or its last few words) may have lost what it negated.
+        tail = max(norm.rfind(","), norm.rfind(";"))
+        if tail < 0:
+            words = list(_ANY_WORD.finditer(norm))
+            tail = words[-5].start() if len(words) >= 5 else 0
+        quiet.append((tail, len(norm)))
+    cut_tail = quiet[-1][0] if truncated and quiet else len(norm) + 1
+
+    def loud(pos: int) -> bool:
+        return not any(a <= pos < b for a, b in quiet)
+
+    out: list[Clause] = []
+    for a, b in spans:
+        text = norm[a:b]
+        stems = frozenset(stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 1)
+        contrasts = list(_CONTRAST.finditer(text))
+        asserted: set[str] = set()
+        denied: set[str] = set()
+        contrast_at: set[int] = set()
+        for m in contrasts:
+            asserted |= _content_before(text, m.start(), 2)
+            denied |= _content_after(text, m.end(), 4)
+            contrast_at.update(range(m.start(), m.end()))
+        negated: set[str] = set()
+        object_cues: list[str] = []
+        for m in _OBJ_NEG.finditer(text):
+            if loud(a + m.start()):
+                negated |= _content_after(text, m.end(), 2)
+                object_cues.append(m.group(0))
+        negs: list[str] = []
+        for m in _PRED_NEG.finditer(text):
+            word = m.group(0)
+            if m.start() in contrast_at or not loud(a + m.start()):
+                continue
+            if word in ("nor", "neither") and negs:
+                continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
+            negs.append(word)
+        tokens = [(stem(m.group(0)), m.start()) for m in _WORD.finditer(text) if m.group(0) not in STOPWORDS]
+        starts = [pos for _, pos in tokens]
+        polarity: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
+        for m in _ANY_WORD.finditer(text):
+            if a + m.start() >= cut_tail:
+                continue  # a direction word in a relative clause still says the finding; one cut off may not
+            keys = _stem_polarity(stem(m.group(0)))
+            if keys:
+                # what the word is said of: the content words around it ("small additional improvements")
+                i = bisect.bisect_left(starts, m.start())
+                near = frozenset(st for st, pos in tokens[max(0, i - 2) : i + 3] if pos != m.start())
+                for key in keys:
+                    polarity.setdefault(key, (m.group(0), near))
+        scope: set[str] = set()
+        for m in _PRED_NEG.finditer(text) if negs else ():
+            if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
+                scope |= _content_after(text, m.end(), 3)
+        present: set[str] = set()
+        for m in _WITH.finditer(text):
+            present |= _content_after(text, m.end(), 2)
+        transitions: list[tuple[float, float]] = []
+        for pattern, backwards in _TRANSITIONS:
+            for m in pattern.finditer(text):
+                x, y = float(m.group(1)), float(m.group(2))
+                transitions.append((y, x) if backwards else (x, y))
+        out.append(
+            Clause(
+                a,
+                b,
+                stems,
+                tuple(negs),
+                frozenset(negated),
+                tuple(object_cues),
+                frozenset(asserted - denied),
+                frozenset(denied - asserted),
+                tuple((k, w, near) for k, (w, near) in polarity.items()),
+                _comparison(text, tokens),
+                tuple(_numbers(text, tokens)) if _DIGIT.search(text) or _NUM_WORD_RE.search(text) else (),
+                tuple(dict.fromkeys(transitions)),
+                lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
+                squashed=_squash(text),
+                negation_scope=frozenset(scope),
+                present=frozenset(present),
+                asserts=not _ASKS.search(text),
+            )
+        )
+    return tuple(out)
 
 
 def idf_weight(df: int, n_docs: int) -> float:

@@ -1,0 +1,289 @@
+"""Conflicts scoped to the clause a claim aligns with, on real abstract text.
+
+arXiv abstracts come from fixtures/match/abstracts; the biomedical sentences are quoted from SciFact's cited
+abstracts (ODC-By 1.0; the number is the SciFact doc id). Each phenomenon is checked both ways: the
+perturbed claim states a conflict, and the faithful (or reordered) one does not.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimcheck._match import Matcher, Source
+from claimcheck._match._features import Conflict, clause_conflicts, list_items, prepare_claim
+from claimcheck._match._text import analyse
+
+ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
+
+XTREME = (  # 2003.11080
+    "We demonstrate that while models tested on English reach human performance on many tasks, there is still "
+    "a sizable gap in the performance of cross-lingually transferred models, particularly on syntactic and "
+    "sentence retrieval tasks."
+)
+DIABETES = (  # SciFact 12584053
+    "CONCLUSION A single programme for people with newly diagnosed type 2 diabetes mellitus showed no "
+    "difference in biomedical or lifestyle outcomes at three years although there were sustained improvements "
+    "in some illness beliefs."
+)
+SSAT = (  # 2205.14230
+    "Extensive experiments with different types of attacks demonstrate that our Semisupervised "
+    "Semantics-guided Adversarial Training (SSAT) method can effectively mitigate the impact of adversarial "
+    "attacks by up to 73% and outperform other popular defense methods."
+)
+PERINATAL = (  # SciFact, a cited abstract on perinatal mortality in rural China
+    "The perinatal mortality rate in the study county was higher than previously reported for both rural and "
+    "urban areas in China."
+)
+NORADRENALINE = (  # SciFact, a cited abstract on adipocytes
+    "Acting via the β(3)-adrenergic receptors, noradrenaline induces lipolysis in white adipocytes, whereas it "
+    "stimulates the expression of thermogenic genes in brown adipocytes."
+)
+RANKL = (  # SciFact, a cited abstract on thymic epithelial cells
+    "We show that RANKL signals from this cell promote the maturation of RANK-expressing CD80-Aire- mTEC "
+    "progenitors into CD80+Aire+ mTECs."
+)
+BMP = (  # SciFact 5633876
+    "We conclude that BMP induces human and mouse pluripotent stem cells primarily to form mesoderm, rather "
+    "than trophoblast, acting through BRA and CDX2."
+)
+RIBOSOME = (  # SciFact 12486491
+    "Historically, the ribosome has been viewed as a complex ribozyme with constitutive rather than regulatory "
+    "capacity in mRNA translation."
+)
+VAP = (  # SciFact 600437
+    "Cells lacking VAP accumulate high levels of PI4P, actin comets, and trans-Golgi proteins on endosomes."
+)
+TLI = (  # 2506.15415
+    "Our experiments show that TLI significantly improves the output-level lexical alignment for 623 trained "
+    "Swahili-English word pairs, increasing average cosine similarity from 0.3211 to 0.4113 (+28.08%, p < 1.33 "
+    "x 10^-240). More importantly, these improvements generalize remarkably well to 63 unseen control word "
+    "pairs, with similarity increasing from 0.3143 to 0.4033 (+28.32%, p < 7.17 x 10^-27)."
+)
+
+
+def _conflicts(claim: str, evidence: str, *, truncated: bool = False) -> list[Conflict]:
+    return clause_conflicts(prepare_claim(claim, {}, 5.0, truncated), analyse(evidence))
+
+
+def _kinds(claim: str, evidence: str, *, truncated: bool = False) -> set[str]:
+    return {c.kind for c in _conflicts(claim, evidence, truncated=truncated)}
+
+
+def _source(arxiv_id: str) -> Source:
+    d = json.loads((ABSTRACTS / f"{arxiv_id}.json").read_text(encoding="utf-8"))
+    return Source(id=arxiv_id, title=d["title"], text=d["abstract"])
+
+
+@pytest.mark.parametrize(
+    ("evidence", "faithful", "conflicting", "kind"),
+    [
+        # a negated quantifier against an evaluative assertion, both ways
+        (
+            XTREME,
+            "There is a sizable gap in the performance of cross-lingually transferred models.",
+            "There is no gap in the performance of cross-lingually transferred models.",
+            "negation",
+        ),
+        (
+            DIABETES,
+            "The programme for people with newly diagnosed type 2 diabetes showed no difference in biomedical "
+            "or lifestyle outcomes at three years.",
+            "The programme for people with newly diagnosed type 2 diabetes brought impressive differences in "
+            "biomedical and lifestyle outcomes at three years.",
+            "negation",
+        ),
+        # reach / fall short
+        (
+            XTREME,
+            "Models tested on English reach human performance on many tasks.",
+            "Models tested on English fall short of human performance on many tasks.",
+            "direction",
+        ),
+        # higher / lower
+        (
+            PERINATAL,
+            "The perinatal mortality rate in the study county was higher than previously reported in China.",
+            "The perinatal mortality rate in the study county was lower than previously reported in China.",
+            "direction",
+        ),
+        # induce / reduce
+        (
+            NORADRENALINE,
+            "Noradrenaline induces lipolysis in white adipocytes.",
+            "Noradrenaline reduces lipolysis in white adipocytes.",
+            "direction",
+        ),
+        # promote / counteract
+        (
+            RANKL,
+            "RANKL signals promote the maturation of RANK-expressing mTEC progenitors.",
+            "RANKL signals counteract the maturation of RANK-expressing mTEC progenitors.",
+            "direction",
+        ),
+        # active and passive comparatives
+        (
+            SSAT,
+            "Other popular defense methods are outperformed by the SSAT method.",
+            "The SSAT method is outperformed by other popular defense methods.",
+            "roles",
+        ),
+        (
+            SSAT,
+            "The SSAT method outperforms other popular defense methods.",
+            "Other popular defense methods outperform the SSAT method.",
+            "roles",
+        ),
+        # an attribute swapped inside one sentence that names both values
+        (
+            BMP,
+            "BMP induces human pluripotent stem cells to form mesoderm.",
+            "BMP induces human pluripotent stem cells to form trophoblast.",
+            "contrast",
+        ),
+        (
+            RIBOSOME,
+            "The ribosome has been viewed as a complex ribozyme with constitutive capacity in mRNA translation.",
+            "The ribosome has been viewed as a complex ribozyme with regulatory capacity in mRNA translation.",
+            "contrast",
+        ),
+        # "lacking X" negates X, not the predicate
+        (
+            VAP,
+            "Cells lacking VAP accumulate high levels of PI4P on endosomes.",
+            "Cells with VAP accumulate high levels of PI4P on endosomes.",
+            "object",
+        ),
+        # constituents reordered around numbers are the same finding; the change reversed is not
+        (
+            TLI,
+            "Average cosine similarity rises to 0.4113 from 0.3211 for trained Swahili-English word pairs.",
+            "Average cosine similarity goes from 0.4113 to 0.3211 for trained Swahili-English word pairs.",
+            "transition",
+        ),
+        # a figure given for the same thing: the claim's 623 is the abstract's, but said of other pairs
+        (
+            TLI,
+            "These improvements generalize remarkably well to 63 unseen control word pairs.",
+            "These improvements generalize remarkably well to 623 unseen control word pairs.",
+            "numbers",
+        ),
+    ],
+)
+def test_each_conflict_fires_in_the_aligned_clause_and_only_against_the_perturbed_claim(
+    evidence: str, faithful: str, conflicting: str, kind: str
+) -> None:
+    assert _kinds(faithful, evidence) == set()
+    assert kind in _kinds(conflicting, evidence)
+
+
+def test_a_negation_in_another_clause_of_the_sentence_does_not_flip_the_claim() -> None:
+    # "no difference" is in the clause before "although"; the claim matches the one after it
+    assert (
+        _kinds("There were sustained improvements in some illness beliefs at three years.", DIABETES) == set()
+    )
+    # the 2005.13013 sentence: "... but neither consistently outperforms simply performing English
+    # intermediate-task training" says nothing of what the first clause investigates
+    itt = (
+        "We also investigate continuing multilingual MLM during intermediate-task training and using "
+        "machine-translated intermediate-task data, but neither consistently outperforms simply performing "
+        "English intermediate-task training."
+    )
+    assert (
+        _kinds("We investigate continuing multilingual MLM during intermediate-task training.", itt) == set()
+    )
+    # nor is the claim that names the subject of that clause: "neither" refers back to what the first clause
+    # names, which a lexical matcher cannot resolve, so it stays silent rather than guess
+    assert (
+        _kinds("Multilingual MLM consistently outperforms English intermediate-task training.", itt) == set()
+    )
+
+
+def test_a_negation_in_the_claims_relative_clause_or_truncated_tail_does_not_flip_it() -> None:
+    relative = "Models tested on English, which have no cross-lingual transfer, reach human performance on many tasks."
+    assert _kinds(relative, XTREME) == set()
+    cut = "Models tested on English reach human performance on many tasks; they never reach human perf"
+    assert _kinds(cut, XTREME, truncated=True) == set()
+    assert "negation" in _kinds(cut, XTREME, truncated=False)  # the same words, read as finished, do flip
+
+
+def test_double_negation_cancels_and_lacking_x_does_not_negate_the_predicate() -> None:
+    double = "It is not true that there is no gap in the performance of cross-lingually transferred models."
+    assert _kinds(double, XTREME) == set()
+    assert _kinds("Cells lacking VAP accumulate high levels of PI4P on endosomes.", VAP) == set()
+    assert "negation" in _kinds("Cells lacking VAP do not accumulate high levels of PI4P on endosomes.", VAP)
+
+
+def test_neither_nor_is_one_negation() -> None:
+    evidence = (  # SciFact 1606628
+        "CONCLUSIONS An overall improvement in the global situation is anticipated; however, neither the world "
+        "as a whole, nor the developing regions, are expected to achieve the Millennium Development goals."
+    )
+    assert "negation" in _kinds(
+        "The developing regions are expected to achieve the Millennium Development goals.", evidence
+    )
+    assert (
+        _kinds(
+            "The developing regions are not expected to achieve the Millennium Development goals.", evidence
+        )
+        == set()
+    )
+
+
+def test_a_hedge_flipped_is_found_even_when_the_other_sentence_of_the_window_says_the_claims_word() -> None:
+    # Two adjacent sentences of 2005.13013: "large improvements" in the first, "small additional improvements"
+    # in the second. A claim about multi-task training aligns with the second only.
+    window = (
+        "We see large improvements from intermediate training on the BUCC and Tatoeba sentence retrieval tasks "
+        "and moderate improvements on question-answering target tasks. MNLI, SQuAD and HellaSwag achieve the "
+        "best overall results as intermediate tasks, while multi-task intermediate offers small additional "
+        "improvements."
+    )
+    assert "direction" in _kinds(
+        "Multi-task intermediate training offers large additional improvements.", window
+    )
+    assert _kinds("Multi-task intermediate training offers small additional improvements.", window) == set()
+    assert "direction" in _kinds(
+        "We see small improvements from intermediate training on the BUCC and Tatoeba sentence retrieval tasks.",
+        window,
+    )
+
+
+def test_list_items_need_every_item_but_a_truncated_last_one() -> None:
+    claim = (
+        "We perform rigorous experiments on four NLP tasks, including text classification, question answering, "
+        "named entity recognition, and task-oriented semantic parsing."
+    )
+    assert [i for i, _ in list_items(claim)][1:] == [
+        "text classification",
+        "question answering",
+        "named entity recognition",
+        "task-oriented semantic",
+    ]
+    m = Matcher()
+    src = m.prepare(_source("2106.02134"))
+    assert m.match(claim, [src]).verified
+    swapped = claim.replace("named entity recognition", "speech synthesis")
+    r = m.match(swapped, [src])
+    assert not r.verified and r.label == "not_found"
+    cut = claim[: claim.index("task-oriented")] + "speech synth"
+    assert [i for i, _ in list_items(cut, truncated=True)][-1] == "named entity recognition"
+
+
+def test_contradicted_only_with_a_stated_conflict_and_evidence_is_the_contradicting_sentence() -> None:
+    m = Matcher()
+    tli = m.prepare(_source("2506.15415"))
+    absent = m.match(
+        "TLI improves the output-level lexical alignment, increasing average cosine similarity from 0.3211 to 0.5113.",
+        [tli],
+    )
+    assert absent.label == "not_found"  # 0.5113 is in no abstract: unsupported, not refuted
+    xtreme = m.prepare(_source("2003.11080"))
+    r = m.match("There is no gap in the performance of cross-lingually transferred models.", [xtreme])
+    assert r.label == "contradicted" and not r.verified and r.confidence < 0.5
+    assert r.evidence[0].stance == "contradict"
+    assert "sizable gap" in r.evidence[0].sentence and r.evidence[0].sentence.count(". ") == 0
+    finding = next(f for f in r.findings if f.code == "contradicted")
+    assert "'no' in the claim" in finding.message and finding.message.endswith(".")
