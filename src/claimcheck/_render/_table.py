@@ -22,12 +22,22 @@ from .._models import (
     Finding,
     InputErrorRecord,
     Paper,
+    Reference,
     Report,
     ReportResult,
     ReportSummary,
     VerifyResult,
 )
-from ._common import LABEL_TEXT, best_evidence, claim_is_unsupported, clean, clean_line, shared_word_spans
+from ._common import (
+    LABEL_TEXT,
+    best_evidence,
+    claim_is_unsupported,
+    claim_where,
+    clean,
+    clean_line,
+    papers_read,
+    shared_word_spans,
+)
 
 __all__ = ["TableWriter", "render_reports_table", "render_table", "table_chunk"]
 
@@ -93,6 +103,9 @@ def _counts(report: Report) -> Text:
         text.append(" · ")
         text.append(f"{sm.contradicted} contradicted", style="red")
         text.append(f" · {sm.not_found} not found · {sm.unverifiable} unverifiable")
+        for phrase, ids in papers_read(report.references):
+            text.append("\n  read: ", style="bold")
+            text.append(f"{', '.join(ids)}: {phrase}")
     else:
         ticked = sum(c.reported.verified for c in report.claims)
         text.append(
@@ -150,12 +163,17 @@ def _claim_text(claim: ClaimResult) -> Text:
     return text
 
 
-def _evidence(claim: ClaimResult) -> Text:
+def _evidence(claim: ClaimResult, references: Sequence[Reference]) -> Text:
+    where = claim_where(claim, references)
     ev = best_evidence(claim)
     if ev is None:
-        return Text("—", style="dim")
+        return Text(where or "—", style="yellow" if where else "dim")
     sentence = clean_line(ev.sentence)
-    text = Text(f"arXiv:{clean_line(ev.arxiv_id)} ({ev.score:.2f}) ", style="cyan")
+    text = Text()
+    if where is not None:
+        not_found = claim.recomputed.label == "not_found"
+        text.append(where + ("; closest: " if not_found else ": "), style="yellow" if not_found else "")
+    text.append(f"arXiv:{clean_line(ev.arxiv_id)} ({ev.score:.2f}) ", style="cyan")
     body = Text(sentence, style="dim")
     for start, end in shared_word_spans(claim.text, sentence):
         body.stylize("bold not dim", start, end)
@@ -189,11 +207,11 @@ def _claims_table(report: ReportResult, width: int) -> Table:
                 _claim_text(claim),
                 _reported(claim),
                 _recomputed(claim),
-                _evidence(claim),
+                _evidence(claim, report.references),
                 _codes(claim),
             ]
         else:
-            under = Text.assemble(_claim_text(claim), "\n", "↳ ", _evidence(claim))
+            under = Text.assemble(_claim_text(claim), "\n", "↳ ", _evidence(claim, report.references))
             if claim.findings:
                 under.append("\n⚑ ", style="dim")
                 under.append_text(Text(" ").join(_codes(claim).split("\n")))
