@@ -8,6 +8,7 @@ is the sample reports verified offline from fixtures/arxiv, whose full text is n
 from __future__ import annotations
 
 import json
+import re
 import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -319,3 +320,62 @@ def test_jsonl_claims_carry_where_the_evidence_is_and_what_was_checked(fulltext:
     reports = [r for r in records if r["type"] == "report"]
     assert [ref["fulltext"] for ref in reports[0]["references"]] == ["html", "pdf"]
     assert reports[1]["references"][0]["fulltext_reason"] == "not_offered"
+
+
+# -- the HTML page ------------------------------------------------------------------------------------------
+
+
+def _evidence_heads(html: str) -> list[str]:
+    return re.findall(r'<div class="evidence [^"]*" data-p="[^"]+"><div class="ev-head">.*?</div>', html)
+
+
+def test_html_evidence_says_where_and_links_into_the_paper(fulltext: VerifyResult) -> None:
+    html = render_verify(fulltext, "html")
+    heads = _evidence_heads(html)
+    table = next(h for h in heads if "in Table 1 · " in h)
+    assert 'href="https://arxiv.org/html/2101.00020v1#S3.T1" rel="noreferrer">open in paper' in table
+    body = next(h for h in heads if "in the body, §2.1 Attention · " in h)
+    assert 'href="https://arxiv.org/html/2101.00020v1#S2.' in body
+    pdf = [h for h in heads if 'data-p="2101.00021"' in h and ", p. " in h]
+    assert pdf and all(re.search(r'href="https://arxiv.org/pdf/2101.00021v1#page=\d+"', h) for h in pdf)
+    assert '<span class="where">not in the paper</span>' in html
+    assert (
+        '<span class="where">not in the abstract — full text unavailable (arXiv offers no HTML or PDF)</span>'
+        in html
+    )
+
+
+def test_html_shows_only_abstract_evidence_in_its_abstract(fulltext: VerifyResult) -> None:
+    # offsets index into the block the evidence comes from: body, table and caption sentences are shown
+    # as they are (with where and a link), never cut out of the abstract at those offsets
+    result = fulltext.model_copy(deep=True)
+    abstract = result.papers[0].abstract or ""
+    for claim in result.reports[0].claims:
+        for ev in claim.evidence:
+            if ev.location in ("body", "table", "caption") and ev.end <= len(abstract):
+                ev.sentence = abstract[ev.start : ev.end]  # offsets that would match by accident
+    html = render_verify(result, "html")
+    cut = re.findall(r'<div class="evidence [^"]*" data-p="([^"]+)" data-f="(\w+)"[^>]* data-s=', html)
+    assert all(field in ("title", "abstract") for _, field in cut)
+    assert len(_evidence_heads(html)) == sum(len(c.evidence) for r in result.reports for c in r.claims) - len(
+        cut
+    )
+
+
+def test_html_says_what_was_read_per_paper_and_filters_by_it(fulltext: VerifyResult) -> None:
+    html = render_verify(fulltext, "html")
+    papers = re.findall(
+        r'<details class="paper" id="p-([^"]+)" data-href="([^"]+)">.*?</details>', html, re.S
+    )
+    assert papers == [
+        ("2101.00020", "https://arxiv.org/abs/2101.00020v1"),
+        ("2101.00021", "https://arxiv.org/abs/2101.00021v1"),
+        ("2101.00022", "https://arxiv.org/abs/2101.00022v1"),
+    ]
+    assert '<span class="read ft-html">full text (HTML)</span>' in html
+    assert '<a href="https://arxiv.org/pdf/2101.00021v1" rel="noreferrer">PDF ↗</a>' in html
+    assert '<span class="read ft-none">abstract only — arXiv offers neither HTML nor PDF of it</span>' in html
+    checked = re.findall(r'<article class="claim [^"]*"[^>]* data-checked="(\w+)"', html)
+    assert checked == ["fulltext"] * 4 + ["abstract"]
+    assert html.count('<span class="checked fulltext">checked: full text</span>') == 4
+    assert '<select id="f-checked"' in html and '<option value="fulltext">' in html
