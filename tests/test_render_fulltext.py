@@ -15,11 +15,12 @@ from collections.abc import Iterator
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+import jsonschema
 import pytest
 from typer.testing import CliRunner
 
 from claimcheck._models import ClaimResult, Evidence, Recomputed, Reference, Reported, VerifyResult
-from claimcheck._render import render_verify
+from claimcheck._render import render_verify, verify_json_schema
 from claimcheck._render._common import (
     claim_where,
     evidence_where,
@@ -307,6 +308,21 @@ def test_offline_samples_say_per_paper_that_no_full_text_was_recorded(offline: V
 
 
 # -- JSON --------------------------------------------------------------------------------------------------
+
+
+def test_full_text_json_validates_and_round_trips(fulltext: VerifyResult) -> None:
+    out = render_verify(fulltext, "json")
+    jsonschema.validate(json.loads(out), verify_json_schema())
+    assert VerifyResult.model_validate_json(out) == fulltext
+
+
+def test_claimcheck_schema_prints_the_full_text_keys() -> None:
+    done = CliRunner().invoke(app, ["schema"])
+    assert done.exit_code == 0, done.output
+    defs = json.loads(done.stdout)["$defs"]
+    assert {"location", "section", "page", "anchor"} <= defs["Evidence"]["properties"].keys()
+    assert "checked" in defs["Recomputed"]["properties"]
+    assert {"fulltext", "fulltext_reason"} <= defs["Reference"]["properties"].keys()
 
 
 def test_jsonl_claims_carry_where_the_evidence_is_and_what_was_checked(fulltext: VerifyResult) -> None:
