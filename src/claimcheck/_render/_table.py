@@ -103,9 +103,6 @@ def _counts(report: Report) -> Text:
         text.append(" · ")
         text.append(f"{sm.contradicted} contradicted", style="red")
         text.append(f" · {sm.not_found} not found · {sm.unverifiable} unverifiable")
-        for phrase, ids in papers_read(report.references):
-            text.append("\n  read: ", style="bold")
-            text.append(f"{', '.join(ids)}: {phrase}")
     else:
         ticked = sum(c.reported.verified for c in report.claims)
         text.append(
@@ -124,8 +121,18 @@ def _header(report: Report, number: int, total: int) -> Group:
     head.append(f"\n  {clean_line(report.path)} · {report.format}", style="dim")
     head.append("\n")
     head.append_text(_counts(report))
+    parts: list[RenderableType] = [head]
+    read = papers_read(report.references) if isinstance(report, ReportResult) else []
+    if read:
+        # a hanging indent: a long list of papers or reason wraps under itself, not under "read:"
+        papers = Table.grid(padding=(0, 1), expand=True)
+        papers.add_column(no_wrap=True)
+        papers.add_column(ratio=1, overflow="fold")
+        for phrase, ids in read:
+            papers.add_row(Text("  read:", style="bold"), Text(f"{', '.join(ids)}: {phrase}"))
+        parts.append(papers)
     if not report.findings:
-        return Group(head)
+        return Group(*parts)
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
@@ -138,7 +145,7 @@ def _header(report: Report, number: int, total: int) -> Group:
             Text(clean_line(finding.code) + where, style=style),
             Text(clean_line(finding.message)),
         )
-    return Group(head, grid)
+    return Group(*parts, grid)
 
 
 def _reported(claim: Claim) -> Text:
