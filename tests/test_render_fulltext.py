@@ -234,11 +234,15 @@ def test_markdown_says_where_and_what_was_read(fulltext: VerifyResult) -> None:
 
 
 def test_junit_says_where_and_what_was_read(fulltext: VerifyResult) -> None:
+    fulltext = fulltext.model_copy(deep=True)
+    first = fulltext.reports[0].references[0]
+    fulltext.reports[0].references.append(first.model_copy(update={"line": 99}))  # cited twice: read once
     root = ET.fromstring(render_verify(fulltext, "junit"))  # noqa: S314 - our own output
     props = {p.get("name"): p.get("value") for p in root.iter("property")}
     assert props["read.2101.00020"] == "full text (HTML)"
     assert props["read.2101.00021"] == "full text (PDF)"
     assert props["read.2101.00022"] == "abstract only — arXiv offers neither HTML nor PDF of it"
+    assert len([p for p in root.iter("property") if (p.get("name") or "").startswith("read.")]) == 3
     texts = "\n".join((e.text or "") for e in root.iter() if e.tag in {"failure", "system-out"})
     assert "where: in Table 1\n" in texts
     assert "where: not in the paper\n" in texts

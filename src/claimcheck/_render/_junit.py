@@ -119,10 +119,13 @@ def _suite(report: ReportResult, policies: frozenset[str]) -> ET.Element:
     st = report.stated
     for key in ("papers_retrieved", "claims_extracted", "claims_verified", "quality_score"):
         ET.SubElement(props, "property", name=f"stated.{key}", value=str(getattr(st, key)))
+    read: dict[str, str] = {}  # a paper cited twice is read once
     for ref in report.references:
         phrase = reference_read_phrase(ref)
         if phrase is not None:
-            ET.SubElement(props, "property", name=_x(f"read.{ref.arxiv_id or ref.raw}"), value=_x(phrase))
+            read.setdefault(ref.arxiv_id or ref.raw, phrase)
+    for ident, phrase in read.items():
+        ET.SubElement(props, "property", name=_x(f"read.{ident}"), value=_x(phrase))
     for f in report.findings:
         where = f"line {f.line}: " if f.line is not None else ""
         ET.SubElement(
