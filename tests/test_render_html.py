@@ -41,7 +41,12 @@ def test_page_is_self_contained() -> None:
     html = render_verify(samples(), "html", papers=papers())
     tags = _parse(html).tags
     assert not [a for t, a in tags if t in {"link", "img", "iframe"} or (t == "script" and "src" in a)]
-    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assert not re.search(r"src=\"(https?:)?//", html)
+    # links out open the paper on arXiv when followed; nothing is loaded, and no referrer is sent
+    external = [a for t, a in tags if t == "a" and not (a.get("href") or "#").startswith("#")]
+    assert external
+    assert all((a.get("href") or "").startswith("https://arxiv.org/") for a in external)
+    assert all(a.get("rel") == "noreferrer" for a in external)
     assert "default-src 'none'" in html
 
 

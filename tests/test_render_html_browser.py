@@ -52,6 +52,11 @@ def _chromium(tmp_path: Path, *args: str) -> str:
 def _page(tmp_path: Path) -> tuple[Path, VerifyResult]:
     result = samples()
     result.reports += hostile().reports
+    # report 2 as if its papers had been read whole: its claims were checked against full text
+    for ref in result.reports[1].references:
+        ref.fulltext = "html"
+    for claim in result.reports[1].claims:
+        claim.recomputed.checked = "fulltext"
     page = tmp_path / "audit.html"
     page.write_text(render_verify(result, "html", papers=papers()), encoding="utf-8")
     return page, result
@@ -166,3 +171,24 @@ def test_screenshot(tmp_path: Path, width: int) -> None:
     if keep:
         Path(keep).mkdir(parents=True, exist_ok=True)
         shutil.copy(shot, Path(keep) / f"audit-samples-{width}.png")
+
+
+@pytest.mark.parametrize("width", [1400, 600])
+def test_filter_by_what_was_checked(tmp_path: Path, width: int) -> None:
+    page, result = _page(tmp_path)
+    full = [f"r2-c{c.index}" for c in result.reports[1].claims]
+    dom = _dom(tmp_path, page, "checked=fulltext", width)
+    assert _visible_claims(dom) == full
+    assert '<span class="checked fulltext">checked: full text</span>' in dom
+    dom = _dom(tmp_path, page, "checked=abstract&report=1", width)
+    assert _visible_claims(dom) == [f"r1-c{c.index}" for c in result.reports[0].claims]
+
+
+def test_evidence_cut_from_an_abstract_says_so_and_links_to_the_paper(tmp_path: Path) -> None:
+    page, _ = _page(tmp_path)
+    body = _dom(tmp_path, page, "report=1&evidence=open", 1400).split('id="papers"')[0]
+    assert '<span class="muted">in the abstract · score ' in body
+    assert (
+        '<a class="src" href="https://arxiv.org/abs/2005.13013v2" rel="noreferrer">open in paper ↗</a>'
+        in body
+    )

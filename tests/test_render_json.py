@@ -127,3 +127,23 @@ def test_json_written_report_by_report_is_pydantics_whole_document(result: Verif
     from claimcheck._render._json import _terminal_safe
 
     assert render_verify(result, "json") == _terminal_safe(result.model_dump_json(indent=2)) + "\n"
+
+
+def test_schema_has_the_full_text_keys() -> None:
+    defs = verify_json_schema()["$defs"]
+    evidence = defs["Evidence"]["properties"]
+    assert set(evidence["location"]["enum"]) == {"title", "abstract", "body", "table", "caption"}
+    assert {"section", "page", "anchor"} <= evidence.keys()
+    assert set(defs["Recomputed"]["properties"]["checked"]["enum"]) == {"fulltext", "abstract"}
+    for model in ("Reference", "Paper"):
+        props = defs[model]["properties"]
+        assert {"fulltext", "fulltext_reason"} <= props.keys()
+        kinds = {v for option in props["fulltext"]["anyOf"] for v in option.get("enum", [])}
+        assert kinds == {"html", "pdf", "none"}
+
+
+def test_schema_rejects_an_unknown_location() -> None:
+    data = json.loads(render_verify(samples(), "json"))
+    data["reports"][0]["claims"][0]["evidence"][0]["location"] = "appendix"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(data, verify_json_schema())

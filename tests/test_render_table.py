@@ -57,7 +57,10 @@ def test_table_shows_header_claims_evidence_and_summary() -> None:
     assert "papers_retrieved_mismatch:23" in out
     assert "7.0 point…" in out  # truncated claims are marked
     assert "✓ 0.27" in out
-    assert "arXiv:2005.13013 (0.69) Using our best intermediate-task models" in out
+    # where the evidence is: the samples were verified without full text, against abstracts only
+    assert "in the abstract: arXiv:2005.13013 (0.69) Using our best" in out
+    assert "not in the abstract; closest: arXiv:2005.13013 (0.43) MNLI, SQuAD" in out
+    assert "read: 2411.15127, 2205.14230, 2005.13013: abstract only — full text not asked for" in out
     assert "5 reports" in out
     assert "62" in out
     assert "reports/broken.txt:31: confidence 'high'" in out

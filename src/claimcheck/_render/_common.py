@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import IO, TextIO
 
-from .._models import ClaimResult, Evidence, Finding, ReportResult, ReportSummary, Severity
+from .._models import ClaimResult, Evidence, Finding, Reference, ReportResult, ReportSummary, Severity
 
 __all__ = [
     "LABEL_TEXT",
@@ -21,10 +21,17 @@ __all__ = [
     "all_findings",
     "best_evidence",
     "claim_is_unsupported",
+    "claim_where",
     "clean",
     "clean_line",
+    "evidence_where",
     "finding_line",
+    "not_found_where",
     "one_line",
+    "papers_read",
+    "read_phrase",
+    "reason_words",
+    "reference_read_phrase",
     "shared_word_spans",
     "worst_severity",
 ]
@@ -192,6 +199,155 @@ def all_findings(report: ReportResult) -> list[tuple[Finding, int | None, ClaimR
     for claim in report.claims:
         out.extend((f, finding_line(f, claim.line), claim) for f in claim.findings)
     return out
+
+
+# --- Where the evidence is, and what was read: the same words in every format ---------------------------
+
+_REASON_SHORT = {
+    "not_offered": "arXiv offers no HTML or PDF",
+    "unavailable": "could not be fetched",
+    "too_large": "too large",
+    "unparseable": "could not be parsed",
+    "offline": "not recorded",
+}
+_REASON_LONG = {
+    "not_offered": "arXiv offers neither HTML nor PDF of it",
+    "unavailable": "full text could not be fetched",
+    "too_large": "full text too large to read",
+    "unparseable": "full text could not be parsed",
+    "offline": "full text not recorded; record it with `claimcheck fetch --save DIR`",
+}
+
+
+def reason_words(reason: str | None) -> str:
+    """A ``fulltext_reason`` in a few words, for "full text unavailable (…)".
+
+    Example: ``reason_words("offline") == "not recorded"``
+    """
+    if reason is None:
+        return "no reason given"
+    return _REASON_SHORT.get(reason, clean_line(reason))
+
+
+def read_phrase(fulltext: str | None, reason: str | None) -> str:
+    """What was read of one cited paper: "full text (HTML)", "full text (PDF)" or "abstract only — why".
+
+    Parameters: ``fulltext``/``reason`` — a `Reference`'s (or `Paper`'s) ``fulltext`` and ``fulltext_reason``;
+    ``fulltext`` None means full text was not asked for (``--no-full-text``).
+
+    Example: ``read_phrase("none", "too_large") == "abstract only — full text too large to read"``
+    """
+    if fulltext == "html":
+        return "full text (HTML)"
+    if fulltext == "pdf":
+        return "full text (PDF)"
+    if fulltext is None:
+        return "abstract only — full text not asked for (--no-full-text)"
+    if reason in _REASON_LONG:
+        return "abstract only — " + _REASON_LONG[reason]
+    return f"abstract only — full text unavailable ({reason_words(reason)})"
+
+
+def reference_read_phrase(ref: Reference) -> str | None:
+    """`read_phrase` of a cited paper that was found, None for one that was not (nothing was read).
+
+    Example: ``reference_read_phrase(ref) == "full text (HTML)"``
+    """
+    if ref.status != "found":
+        return None
+    return read_phrase(ref.fulltext, ref.fulltext_reason)
+
+
+def _section_words(section: str | None) -> str:
+    if not section:
+        return ""
+    words = clean_line(section)
+    if words.lower() == "abstract":
+        return ""
+    # a numbered heading ("4 Results", "3.1 Attention", "A.2 Data") reads as §4 Results
+    return "§" + words if re.match(r"^(?:\d+|[A-Z])(?:\.\d+)*\.?\s", words) else words
+
+
+def evidence_where(ev: Evidence) -> str:
+    """Where in its paper an evidence sentence is, in short words.
+
+    "in the abstract", "in the title", "in the body, §4 Results", "in Table 1", "in the caption of Figure 2";
+    ", p. 5" follows when it was read from a PDF.
+
+    Example: ``evidence_where(Evidence(..., location="table", section="Table 1")) == "in Table 1"``
+    """
+    section = _section_words(ev.section)
+    if ev.location == "title":
+        where = "in the title"
+    elif ev.location == "abstract":
+        where = "in the abstract"
+    elif ev.location == "table":
+        where = (
+            f"in {section}"
+            if section.startswith("Table")
+            else "in a table" + (f", {section}" if section else "")
+        )
+    elif ev.location == "caption":
+        where = f"in the caption of {section}" if section and not section.startswith("§") else "in a caption"
+    else:
+        where = "in the body" + (f", {section}" if section else "")
+    if ev.page is not None:
+        where += f", p. {ev.page}"
+    return where
+
+
+def not_found_where(claim: ClaimResult, references: Sequence[Reference]) -> str:
+    """Where a claim was looked for in vain: "not in the paper", "not in the abstract — full text unavailable
+    (why)", or "not in the abstract" when full text was not asked for.
+
+    Parameters: ``claim`` — a not_found claim; ``references`` — its report's references (what was read).
+
+    Example: ``not_found_where(claim, report.references) == "not in the paper"``
+    """
+    if claim.recomputed.checked == "fulltext":
+        return "not in the paper"
+    found = [r for r in references if r.status == "found"]
+    missing = [r for r in found if r.fulltext == "none"]
+    if not missing:
+        return "not in the abstract"
+    reasons = "; ".join(dict.fromkeys(reason_words(r.fulltext_reason) for r in missing))
+    if len(missing) == len(found):
+        return f"not in the abstract — full text unavailable ({reasons})"
+    ids = ", ".join(dict.fromkeys(clean_line(r.arxiv_id or r.raw) for r in missing))
+    return f"not in the full text, nor in the abstract of {ids} — full text unavailable ({reasons})"
+
+
+def claim_where(claim: ClaimResult, references: Sequence[Reference]) -> str | None:
+    """Where a claim's evidence is (`evidence_where` of the best evidence) or was looked for in vain
+    (`not_found_where`); None for an unverifiable claim or one with no evidence.
+
+    Example: ``claim_where(claim, report.references) == "in Table 1"``
+    """
+    label = claim.recomputed.label
+    if label == "not_found":
+        return not_found_where(claim, references)
+    ev = best_evidence(claim)
+    if label == "unverifiable" or ev is None:
+        return None
+    return evidence_where(ev)
+
+
+def papers_read(references: Sequence[Reference]) -> list[tuple[str, list[str]]]:
+    """The cited papers that were found, grouped by what was read of them (`reference_read_phrase`), in
+    order of first citation.
+
+    Example: ``papers_read(report.references) == [("full text (HTML)", ["2005.13013", "2003.11080"])]``
+    """
+    groups: dict[str, list[str]] = {}
+    for ref in references:
+        phrase = reference_read_phrase(ref)
+        if phrase is None:
+            continue
+        ident = clean_line(ref.arxiv_id or ref.raw)
+        ids = groups.setdefault(phrase, [])
+        if ident not in ids:
+            ids.append(ident)
+    return list(groups.items())
 
 
 class Spool:

@@ -22,7 +22,7 @@ from .._models import (
     Severity,
     VerifyResult,
 )
-from ._common import ChunkWriter, all_findings, clean
+from ._common import ChunkWriter, all_findings, claim_is_unsupported, claim_where, clean, papers_read
 
 __all__ = ["GithubWriter", "escape_data", "escape_property", "github_chunk", "render_github"]
 
@@ -73,11 +73,38 @@ def github_chunk(report: ReportResult, min_severity: Severity = "info") -> str:
         if not _shown(finding, min_severity):
             continue
         index = claim.index if claim is not None else None
+        message = finding.message
+        where = claim_where(claim, report.references) if claim is not None else None
+        if where is not None:
+            message += f" (evidence: {where})"
         lines.append(
-            _command(_LEVEL[finding.severity], report.path, line, _title(finding, index), finding.message)
-            + "\n"
+            _command(_LEVEL[finding.severity], report.path, line, _title(finding, index), message) + "\n"
         )
+    if _shown(_NOTICE, min_severity):
+        lines += _abstract_only_notices(report)
     return "".join(lines)
+
+
+_NOTICE = Finding(code="abstract_only", severity="info", message="")
+
+
+def _abstract_only_notices(report: ReportResult) -> list[str]:
+    """When claims marked ✓ came out unsupported against abstracts only: a notice per reason the cited papers'
+    full text could not be read, naming the papers, at the first one's reference line."""
+    doubtful = sum(claim_is_unsupported(c) and c.recomputed.checked == "abstract" for c in report.claims)
+    if not doubtful:
+        return []
+    lines: list[str] = []
+    first = {ref.arxiv_id: ref.line for ref in reversed(report.references) if ref.fulltext == "none"}
+    for phrase, ids in papers_read([r for r in report.references if r.fulltext == "none"]):
+        message = (
+            f"{', '.join('arXiv:' + i for i in ids)}: {phrase}. {doubtful} claim{'s' if doubtful != 1 else ''} "
+            "marked ✓ and not supported were checked against abstracts only"
+        )
+        lines.append(
+            _command("notice", report.path, first.get(ids[0]), "claimcheck abstract only", message) + "\n"
+        )
+    return lines
 
 
 class GithubWriter(ChunkWriter):

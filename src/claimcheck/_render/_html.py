@@ -4,9 +4,15 @@ Autoescaping is on for every value, and the page carries a Content-Security-Poli
 inline script (by hash) and no network at all, so even an escaping mistake could not run a report's script.
 
 Built to stay usable for thousands of claims: each cited paper's abstract is on the page once (in "Cited
-papers"); an evidence sentence carries only its offsets into it, and the script shows it in context on
-request. Evidence is collapsed under each claim; a search box and filters by report, finding code and verdict
-narrow the claims down. Evidence with a score of 0 is shown plain (nothing in it matched the claim).
+papers", with what was read of the paper: full text from HTML or PDF, or the abstract only and why); an
+evidence sentence from a title or abstract carries only its offsets into it, and the script shows it in
+context on request. Evidence from the body, a table or a caption (its offsets index into the full text, which
+is not on the page) is shown as its sentence with where it stands ("in Table 1", "in the body, §4 Results,
+p. 5"). Every evidence links to the paper on arXiv: its element in the paper's HTML when it was read from
+HTML (``#anchor``), its PDF page, or else its abs page; links are followed, never loaded.
+
+Evidence is collapsed under each claim; a search box and filters by report, finding code, verdict and what a
+claim was checked against (full text or abstract only) narrow the claims down. Evidence with a score of 0 is shown plain (nothing in it matched the claim).
 """
 
 from __future__ import annotations
@@ -19,12 +25,23 @@ from importlib import resources
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from .._models import ClaimResult, Evidence, Paper, ReportResult, VerifyResult
-from ._common import LABEL_TEXT, claim_is_unsupported, clean, shared_word_spans
+from ._common import (
+    LABEL_TEXT,
+    claim_is_unsupported,
+    claim_where,
+    clean,
+    evidence_where,
+    read_phrase,
+    shared_word_spans,
+)
 
 __all__ = ["render_html"]
 
+ARXIV = "https://arxiv.org"
+"""Where the page's links to papers go: ``{ARXIV}/abs/…``, ``{ARXIV}/html/…#anchor``, ``{ARXIV}/pdf/…#page=N``."""
 _CHART = 300  # side of the chart's plotting square, in SVG units
 _PAD = 36
 
@@ -42,6 +59,9 @@ class _EvidenceView:
     stance: str
     where: str
     highlight: bool
+    # where in the paper, in words ("in Table 1"), and the link that opens the paper there
+    place: str = ""
+    href: str = ""
     span: list[_Segment] = field(default_factory=list)
     # offsets of the sentence in the paper's title or abstract on the page, in UTF-16 code units (what the
     # script indexes by); None when the offsets do not point at the sentence. With offsets, the page does
@@ -69,11 +89,41 @@ def _utf16(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _versioned(arxiv_id: str, paper: Paper | None) -> str:
+    version = paper.version if paper is not None else None
+    return f"{arxiv_id}v{version}" if version else arxiv_id
+
+
+def abs_link(arxiv_id: str, paper: Paper | None) -> str:
+    """The paper's abs page on arXiv (versioned when the version is known).
+
+    Example: ``abs_link("2005.13013", paper) == "https://arxiv.org/abs/2005.13013v2"``
+    """
+    return f"{ARXIV}/abs/{_versioned(arxiv_id, paper)}"
+
+
+def evidence_link(ev: Evidence, paper: Paper | None) -> str:
+    """The link that opens ``ev``'s paper where the evidence is: its element in the paper's HTML when the
+    paper was read from HTML and the evidence has an anchor, its PDF page when it comes from a PDF, else the
+    abs page.
+
+    Example: ``evidence_link(ev, paper) == "https://arxiv.org/html/2005.13013v2#S3.T1"``
+    """
+    versioned = _versioned(ev.arxiv_id, paper)
+    fulltext = paper.fulltext if paper is not None else None
+    if ev.anchor and fulltext == "html":
+        return f"{ARXIV}/html/{versioned}#{ev.anchor}"
+    if ev.page is not None and fulltext != "html":
+        return f"{ARXIV}/pdf/{versioned}#page={ev.page}"
+    return abs_link(ev.arxiv_id, paper)
+
+
 def _evidence_view(claim: ClaimResult, ev: Evidence, papers: Mapping[str, Paper]) -> _EvidenceView:
     paper = papers.get(ev.arxiv_id)
     source = None
-    if paper is not None and paper.status == "found":
-        source = paper.title if ev.field == "title" else paper.abstract
+    # offsets index into the block the evidence comes from: only the title and abstract are on the page
+    if paper is not None and paper.status == "found" and ev.location in ("title", "abstract"):
+        source = paper.title if ev.location == "title" else paper.abstract
     highlight = ev.score > 0
     view = _EvidenceView(
         arxiv_id=clean(ev.arxiv_id),
@@ -82,6 +132,8 @@ def _evidence_view(claim: ClaimResult, ev: Evidence, papers: Mapping[str, Paper]
         where=ev.field,
         highlight=highlight,
         span=_span(ev.sentence, claim.text) if highlight else [_Segment(clean(ev.sentence))],
+        place=evidence_where(ev),
+        href=evidence_link(ev, paper),
     )
     if (
         source is not None
@@ -113,9 +165,13 @@ def _chart_points(result: VerifyResult) -> list[dict[str, Any]]:
     return points
 
 
-def _claim_view(report_no: int, claim: ClaimResult, papers: Mapping[str, Paper]) -> dict[str, Any]:
+def _claim_view(
+    report: ReportResult, report_no: int, claim: ClaimResult, papers: Mapping[str, Paper]
+) -> dict[str, Any]:
     evidence = sorted(claim.evidence, key=lambda e: -e.score)
     return {
+        "where": claim_where(claim, report.references) or "",
+        "checked": claim.recomputed.checked,
         "anchor": f"r{report_no}-c{claim.index}",
         "claim": claim,
         "text": clean(claim.text),
@@ -137,9 +193,15 @@ def _report_view(number: int, report: ReportResult, papers: Mapping[str, Paper])
         "codes": " ".join(sorted({clean(f.code) for f in report.findings})),
         "findings": [(f, clean(f.code), clean(f.message)) for f in report.findings],
         "references": [
-            (ref, clean(ref.arxiv_id or ref.raw), clean(ref.title or "")) for ref in report.references
+            (
+                ref,
+                clean(ref.arxiv_id or ref.raw),
+                clean(ref.title or ""),
+                read_phrase(ref.fulltext, ref.fulltext_reason) if ref.status == "found" else "",
+            )
+            for ref in report.references
         ],
-        "claims": [_claim_view(number, c, papers) for c in report.claims],
+        "claims": [_claim_view(report, number, c, papers) for c in report.claims],
     }
 
 
@@ -151,10 +213,24 @@ def _cited_papers(result: VerifyResult, papers: Mapping[str, Paper]) -> list[dic
             paper = papers.get(ref.arxiv_id or "")
             if paper is None or paper.status != "found" or paper.arxiv_id in seen:
                 continue
+            fulltext, reason = paper.fulltext, paper.fulltext_reason
+            if fulltext is None and ref.fulltext is not None:  # papers given apart from the run's result
+                fulltext, reason = ref.fulltext, ref.fulltext_reason
+            versioned = _versioned(paper.arxiv_id, paper)
             seen[paper.arxiv_id] = {
                 "id": clean(paper.arxiv_id),
                 "title": clean(paper.title or ""),
                 "abstract": clean(paper.abstract or ""),
+                "read": read_phrase(fulltext, reason),
+                "fulltext": fulltext or "none",
+                "abs": abs_link(paper.arxiv_id, paper),
+                "full": (
+                    f"{ARXIV}/html/{versioned}"
+                    if fulltext == "html"
+                    else f"{ARXIV}/pdf/{versioned}"
+                    if fulltext == "pdf"
+                    else ""
+                ),
             }
     return list(seen.values())
 
@@ -163,6 +239,14 @@ def _finding_codes(result: VerifyResult) -> list[str]:
     codes = {f.code for r in result.reports for f in r.findings}
     codes |= {f.code for r in result.reports for c in r.claims for f in c.findings}
     return sorted(clean(c) for c in codes)
+
+
+def _phrase(text: str) -> markupsafe.Markup:
+    """One of our phrases as HTML: its `code spans` as <code>, everything escaped."""
+    parts = [markupsafe.escape(p) for p in text.split("`")]
+    return markupsafe.Markup("").join(
+        markupsafe.Markup("<code>{}</code>").format(p) if i % 2 else p for i, p in enumerate(parts)
+    )
 
 
 def _environment() -> jinja2.Environment:
@@ -174,6 +258,7 @@ def _environment() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["pct"] = lambda value: f"{float(value) * 100:.0f}%"
+    env.filters["phrase"] = _phrase
     return env
 
 

@@ -24,11 +24,12 @@ from .._models import (
     Finding,
     InputErrorRecord,
     Paper,
+    Reference,
     ReportResult,
     ReportSummary,
     VerifyResult,
 )
-from ._common import LABEL_TEXT, Spool, best_evidence, clean
+from ._common import LABEL_TEXT, Spool, best_evidence, claim_where, clean, reference_read_phrase
 
 __all__ = ["JunitWriter", "junit_chunk", "render_junit"]
 
@@ -48,12 +49,15 @@ def _claim_name(claim: ClaimResult) -> str:
     return _x(f"claim {claim.index}: {text}")
 
 
-def _details(claim: ClaimResult) -> str:
+def _details(claim: ClaimResult, references: Sequence[Reference]) -> str:
     lines = [
         f"line {claim.line}: {claim.text}",
         f"reported: {'✓' if claim.reported.verified else '×'} {claim.reported.confidence}",
         f"recomputed: {LABEL_TEXT[claim.recomputed.label]} {claim.recomputed.confidence:.2f}",
     ]
+    where = claim_where(claim, references)
+    if where is not None:
+        lines.append(f"where: {where}")
     ev = best_evidence(claim)
     if ev is not None:
         lines.append(f"best evidence: arXiv:{ev.arxiv_id}: {ev.sentence}")
@@ -81,12 +85,12 @@ def _testcase(parent: ET.Element, report: ReportResult, claim: ClaimResult, poli
     )
     failures = claim_failures(report.path, claim, policies)
     if failures:
-        return _failure(case, failures, _details(claim))
+        return _failure(case, failures, _details(claim, report.references))
     if claim.recomputed.label == "unverifiable":
         ET.SubElement(case, "skipped", message="unverifiable: the cited papers could not be obtained")
         return "skipped"
     out = ET.SubElement(case, "system-out")
-    out.text = _details(claim)
+    out.text = _details(claim, report.references)
     return "passed"
 
 
@@ -115,6 +119,13 @@ def _suite(report: ReportResult, policies: frozenset[str]) -> ET.Element:
     st = report.stated
     for key in ("papers_retrieved", "claims_extracted", "claims_verified", "quality_score"):
         ET.SubElement(props, "property", name=f"stated.{key}", value=str(getattr(st, key)))
+    read: dict[str, str] = {}  # a paper cited twice is read once
+    for ref in report.references:
+        phrase = reference_read_phrase(ref)
+        if phrase is not None:
+            read.setdefault(ref.arxiv_id or ref.raw, phrase)
+    for ident, phrase in read.items():
+        ET.SubElement(props, "property", name=_x(f"read.{ident}"), value=_x(phrase))
     for f in report.findings:
         where = f"line {f.line}: " if f.line is not None else ""
         ET.SubElement(

@@ -18,11 +18,20 @@ from .._models import (
     Finding,
     InputErrorRecord,
     Paper,
+    Reference,
     ReportResult,
     ReportSummary,
     VerifyResult,
 )
-from ._common import LABEL_TEXT, Spool, best_evidence, claim_is_unsupported, clean_line
+from ._common import (
+    LABEL_TEXT,
+    Spool,
+    best_evidence,
+    claim_is_unsupported,
+    claim_where,
+    clean_line,
+    papers_read,
+)
 
 __all__ = ["MarkdownWriter", "markdown_chunk", "md_escape", "render_markdown"]
 
@@ -51,7 +60,20 @@ def _finding(f: Finding, line: int | None) -> str:
     return f"- {_SEVERITY_ICON[f.severity]} `{_code(f.code)}`{where}: {md_escape(f.message)}"
 
 
-def _claim_row(claim: ClaimResult) -> str:
+def _phrase(text: str) -> str:
+    """One of our phrases in Markdown: its `code spans` kept, the rest escaped like report text."""
+    parts = text.split("`")
+    return "".join(f"`{_code(p)}`" if i % 2 else _keep_spaces(p) for i, p in enumerate(parts))
+
+
+def _keep_spaces(text: str) -> str:
+    """`md_escape` without dropping the spaces at either end (they separate it from a code span)."""
+    head = " " if text[:1].isspace() else ""
+    tail = " " if text[-1:].isspace() and text.strip() else ""
+    return head + md_escape(text) + tail
+
+
+def _claim_row(claim: ClaimResult, references: Sequence[Reference]) -> str:
     text = md_escape(claim.text) + (" …" if claim.truncated else "")
     conf = "" if claim.reported.confidence is None else f" {claim.reported.confidence:.2f}"
     reported = ("✓" if claim.reported.verified else "×") + conf
@@ -60,9 +82,20 @@ def _claim_row(claim: ClaimResult) -> str:
         f"{'**' + label + '**' if claim_is_unsupported(claim) else label} {claim.recomputed.confidence:.2f}"
     )
     ev = best_evidence(claim)
+    where = claim_where(claim, references)
     evidence = "—" if ev is None else f"arXiv:{md_escape(ev.arxiv_id)}: {md_escape(ev.sentence)}"
+    if where is not None:
+        not_found = claim.recomputed.label == "not_found"
+        if ev is None:
+            evidence = f"_{_phrase(where)}_"
+        else:
+            evidence = f"_{_phrase(where)}_{'; closest' if not_found else ''}: {evidence}"
     codes = ", ".join(md_escape(f.code) for f in claim.findings)
     return f"| {claim.index} | {text} | {reported} | {recomputed} | {evidence} | {codes} |"
+
+
+def _n(value: int | None) -> str:
+    return "—" if value is None else str(value)
 
 
 def _report(report: ReportResult) -> list[str]:
@@ -70,13 +103,16 @@ def _report(report: ReportResult) -> list[str]:
     out = [
         f"### {md_escape(report.title or '(untitled)')}",
         "",
-        f"{md_escape(report.path)} · stated: {st.papers_retrieved} papers, {st.claims_extracted} claims, "
-        f"{st.claims_verified} verified · recomputed: {sm.references} references "
+        f"{md_escape(report.path)} · stated: {_n(st.papers_retrieved)} papers, {_n(st.claims_extracted)} claims, "
+        f"{_n(st.claims_verified)} verified · recomputed: {sm.references} references "
         f"({sm.references_found} found), {sm.claims} claims, {sm.supported} supported, "
         f"{sm.contradicted} contradicted, {sm.not_found} not found, "
         f"{sm.unverifiable} unverifiable",
         "",
     ]
+    read = papers_read(report.references)
+    if read:
+        out += ["Papers read:", "", *(f"- {', '.join(ids)}: {_phrase(phrase)}" for phrase, ids in read), ""]
     out += [_finding(f, f.line) for f in report.findings]
     if report.findings:
         out.append("")
@@ -84,7 +120,7 @@ def _report(report: ReportResult) -> list[str]:
         out += [
             "| # | Claim | Reported | Recomputed | Best evidence | Findings |",
             "|--:|---|---|---|---|---|",
-            *(_claim_row(c) for c in report.claims),
+            *(_claim_row(c, report.references) for c in report.claims),
             "",
         ]
     return out

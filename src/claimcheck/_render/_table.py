@@ -22,12 +22,22 @@ from .._models import (
     Finding,
     InputErrorRecord,
     Paper,
+    Reference,
     Report,
     ReportResult,
     ReportSummary,
     VerifyResult,
 )
-from ._common import LABEL_TEXT, best_evidence, claim_is_unsupported, clean, clean_line, shared_word_spans
+from ._common import (
+    LABEL_TEXT,
+    best_evidence,
+    claim_is_unsupported,
+    claim_where,
+    clean,
+    clean_line,
+    papers_read,
+    shared_word_spans,
+)
 
 __all__ = ["TableWriter", "render_reports_table", "render_table", "table_chunk"]
 
@@ -111,8 +121,18 @@ def _header(report: Report, number: int, total: int) -> Group:
     head.append(f"\n  {clean_line(report.path)} · {report.format}", style="dim")
     head.append("\n")
     head.append_text(_counts(report))
+    parts: list[RenderableType] = [head]
+    read = papers_read(report.references) if isinstance(report, ReportResult) else []
+    if read:
+        # a hanging indent: a long list of papers or reason wraps under itself, not under "read:"
+        papers = Table.grid(padding=(0, 1), expand=True)
+        papers.add_column(no_wrap=True)
+        papers.add_column(ratio=1, overflow="fold")
+        for phrase, ids in read:
+            papers.add_row(Text("  read:", style="bold"), Text(f"{', '.join(ids)}: {phrase}"))
+        parts.append(papers)
     if not report.findings:
-        return Group(head)
+        return Group(*parts)
     grid = Table.grid(padding=(0, 1), expand=True)
     grid.add_column(no_wrap=True)
     grid.add_column(no_wrap=True)
@@ -125,7 +145,7 @@ def _header(report: Report, number: int, total: int) -> Group:
             Text(clean_line(finding.code) + where, style=style),
             Text(clean_line(finding.message)),
         )
-    return Group(head, grid)
+    return Group(*parts, grid)
 
 
 def _reported(claim: Claim) -> Text:
@@ -150,12 +170,17 @@ def _claim_text(claim: ClaimResult) -> Text:
     return text
 
 
-def _evidence(claim: ClaimResult) -> Text:
+def _evidence(claim: ClaimResult, references: Sequence[Reference]) -> Text:
+    where = claim_where(claim, references)
     ev = best_evidence(claim)
     if ev is None:
-        return Text("—", style="dim")
+        return Text(where or "—", style="yellow" if where else "dim")
     sentence = clean_line(ev.sentence)
-    text = Text(f"arXiv:{clean_line(ev.arxiv_id)} ({ev.score:.2f}) ", style="cyan")
+    text = Text()
+    if where is not None:
+        not_found = claim.recomputed.label == "not_found"
+        text.append(where + ("; closest: " if not_found else ": "), style="yellow" if not_found else "")
+    text.append(f"arXiv:{clean_line(ev.arxiv_id)} ({ev.score:.2f}) ", style="cyan")
     body = Text(sentence, style="dim")
     for start, end in shared_word_spans(claim.text, sentence):
         body.stylize("bold not dim", start, end)
@@ -189,11 +214,11 @@ def _claims_table(report: ReportResult, width: int) -> Table:
                 _claim_text(claim),
                 _reported(claim),
                 _recomputed(claim),
-                _evidence(claim),
+                _evidence(claim, report.references),
                 _codes(claim),
             ]
         else:
-            under = Text.assemble(_claim_text(claim), "\n", "↳ ", _evidence(claim))
+            under = Text.assemble(_claim_text(claim), "\n", "↳ ", _evidence(claim, report.references))
             if claim.findings:
                 under.append("\n⚑ ", style="dim")
                 under.append_text(Text(" ").join(_codes(claim).split("\n")))

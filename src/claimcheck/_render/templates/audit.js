@@ -6,6 +6,7 @@
   var search = document.getElementById("f-search");
   var report = document.getElementById("f-report");
   var code = document.getElementById("f-code");
+  var checked = document.getElementById("f-checked");
   var count = document.getElementById("filter-count");
   var none = document.getElementById("no-match");
   var points = {};
@@ -31,6 +32,7 @@
     var q = search.value.trim().toLowerCase();
     var r = report.value;
     var c = code.value ? " " + code.value + " " : "";
+    var k = checked.value;
     var shown = 0;
     var seen = {};
     claims.forEach(function (el, i) {
@@ -38,13 +40,14 @@
       var keep = tests[kind](el) &&
         (!r || sec === r) &&
         (!c || claimCodes[i].indexOf(c) >= 0 || reportCodes[sec].indexOf(c) >= 0) &&
+        (!k || el.dataset.checked === k) &&
         (!q || texts[i].indexOf(q) >= 0);
       el.hidden = !keep;
       var pt = points[el.id];
       if (pt) { pt.style.display = keep ? "" : "none"; }
       if (keep) { shown += 1; seen[sec] = true; }
     });
-    var filtered = kind !== "all" || q !== "" || r !== "" || c !== "";
+    var filtered = kind !== "all" || q !== "" || r !== "" || c !== "" || k !== "";
     sections.forEach(function (s) {
       var match = seen[s.dataset.r] || (!q && !r && c && reportCodes[s.dataset.r].indexOf(c) >= 0);
       s.hidden = filtered && !match && !(r === s.dataset.r);
@@ -65,6 +68,7 @@
   });
   report.addEventListener("change", apply);
   code.addEventListener("change", apply);
+  checked.addEventListener("change", apply);
 
   // Evidence sentences are cut out of the abstracts listed once under "Cited papers" (data-s/data-e, UTF-16
   // offsets), with the words shared with the claim highlighted (data-w), when their list is first opened.
@@ -112,12 +116,22 @@
       var about = document.createElement("span");
       about.className = "muted";
       var stance = (ev.className.match(/stance-(\w+)/) || ["", ""])[1];
-      about.textContent = ev.dataset.f + " · score " + ev.dataset.score + " · " + stance;
+      about.textContent = (ev.dataset.f === "title" ? "in the title" : "in the abstract") +
+        " · score " + ev.dataset.score + " · " + stance;
       var button = document.createElement("button");
       button.type = "button";
       button.className = "ctx";
       button.textContent = "show in context";
       head.append(link, " ", about, " ", button);
+      var paper = document.getElementById("p-" + ev.dataset.p);
+      if (paper && paper.dataset.href) {
+        var src = document.createElement("a");
+        src.className = "src";
+        src.href = paper.dataset.href;
+        src.rel = "noreferrer";
+        src.textContent = "open in paper ↗";
+        head.append(" ", src);
+      }
       ev.append(head, sentence(ev));
     });
   }
@@ -195,6 +209,7 @@
     if (key === "q") { search.value = value; }
     if (key === "report") { report.value = value; }
     if (key === "code") { code.value = value; }
+    if (key === "checked") { checked.value = value; }
     if (key === "evidence" && value === "open") { expandAll(true); }
   });
   apply();
