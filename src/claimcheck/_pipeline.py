@@ -122,8 +122,10 @@ class MatchOptions:
     """
 
     scorer: str = "lexical"
-    model_path: Path | None = None
+    model_path: Path | str | None = None
     cache_dir: Path | None = None
+    scorer_options: dict[str, object] = field(default_factory=dict)
+    """What the nli scorer also takes: ``model_kind``, ``backend``, ``offline`` (`claimcheck._match._nli.standalone`)."""
 
 
 _MEMO_SIZE = 16384
@@ -145,7 +147,10 @@ class _Verifier:
         self.papers = papers
         self.latest = latest
         self.matcher: Matcher = Matcher(
-            scorer=options.scorer, model_path=options.model_path, cache_dir=options.cache_dir
+            scorer=options.scorer,
+            model_path=options.model_path,
+            cache_dir=options.cache_dir,
+            scorer_options=options.scorer_options,
         )
         self._prepared: dict[PaperKey, PreparedSource] = {}
         self._memo: OrderedDict[tuple[str, bool, tuple[PaperKey, ...]], MatchResult] = OrderedDict()

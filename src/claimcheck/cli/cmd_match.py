@@ -14,7 +14,18 @@ from typing import Annotated, Any, TextIO
 import typer
 
 from ._app import app
-from ._common import EXIT_INPUT, EXIT_OK, ModelOption, OutputOption, ScorerOption, handle_errors
+from ._common import (
+    EXIT_INPUT,
+    EXIT_OK,
+    Backend,
+    BackendOption,
+    ModelKindOption,
+    ModelOption,
+    OutputOption,
+    ScorerOption,
+    handle_errors,
+    model_scorer,
+)
 
 
 def _sources(obj: dict[str, Any]) -> list[Any]:
@@ -39,14 +50,19 @@ def _sources(obj: dict[str, Any]) -> list[Any]:
     return out
 
 
-def match_lines(lines: TextIO, scorer: str, model_path: Path | None = None) -> tuple[list[str], bool]:
+def match_lines(
+    lines: TextIO,
+    scorer: str,
+    model_path: Path | str | None = None,
+    scorer_options: dict[str, object] | None = None,
+) -> tuple[list[str], bool]:
     """Match every JSONL line; returns the output lines and whether any input line was malformed.
 
-    ``model_path`` is the local model directory of ``--scorer nli``.
+    ``model_path`` is the model of ``--scorer nli``; ``scorer_options`` its kind and backend (`model_scorer`).
     """
     from .._match import Matcher
 
-    matcher = Matcher(scorer=scorer, model_path=model_path)
+    matcher = Matcher(scorer=scorer, model_path=model_path, scorer_options=scorer_options)
     out: list[str] = []
     bad = False
     for lineno, line in enumerate(lines, 1):
@@ -95,6 +111,8 @@ def match(
     file: Annotated[str, typer.Argument(help="JSONL file of claims and sources, or - for stdin.")] = "-",
     scorer: ScorerOption = "lexical",
     model: ModelOption = None,
+    model_kind: ModelKindOption = None,
+    backend: BackendOption = Backend.torch,
     output: OutputOption = None,
 ) -> None:
     """Score claims against given source texts: JSONL in, JSONL out (one line per input line)."""
@@ -102,8 +120,9 @@ def match(
     from .._io import write_atomic
 
     with handle_errors():
+        scorer, model, options = model_scorer(scorer, model, model_kind, backend)
         if file == "-":
-            lines, bad = match_lines(sys.stdin, scorer, model)
+            lines, bad = match_lines(sys.stdin, scorer, model, options)
         else:
             path = Path(file)
             try:
@@ -111,7 +130,7 @@ def match(
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", path=file) from exc
             with fh:
-                lines, bad = match_lines(fh, scorer, model)
+                lines, bad = match_lines(fh, scorer, model, options)
         text = "".join(line + "\n" for line in lines)
         if output is None:
             sys.stdout.write(text)

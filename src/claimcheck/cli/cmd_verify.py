@@ -21,14 +21,19 @@ from ._common import (
     EXIT_OK,
     EXIT_SOURCES,
     ApiUrlOption,
+    Backend,
+    BackendOption,
     CacheOption,
     DelayOption,
+    ModelKind,
+    ModelKindOption,
     ModelOption,
     OutputOption,
     ScorerOption,
     combine_exit_codes,
     emit,
     handle_errors,
+    model_scorer,
     progress_bar,
     report_input_errors,
     say,
@@ -81,6 +86,8 @@ def verify_command(
     ] = None,
     scorer: ScorerOption = "lexical",
     model: ModelOption = None,
+    model_kind: ModelKindOption = None,
+    backend: BackendOption = Backend.torch,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -113,7 +120,7 @@ def verify_command(
                 output=output,
                 sources=sources,
                 offline=offline,
-                options=_options(scorer, model, run.cache),
+                options=_options(scorer, model, run.cache, model_kind, backend, offline),
                 jobs=jobs or os.cpu_count() or 1,
                 max_size=max_size,
                 policies=policies,
@@ -180,11 +187,25 @@ def _session(
             warn(message)
 
 
-def _options(scorer: str, model: Path | None, cache: PaperCache | None) -> MatchOptions:
+def _options(
+    scorer: str,
+    model: str | None,
+    cache: PaperCache | None,
+    kind: ModelKind | None = None,
+    backend: Backend = Backend.torch,
+    offline: bool = False,
+) -> MatchOptions:
     from .._pipeline import MatchOptions
 
+    # --offline: a model not in the Hugging Face cache is an error, never a download
+    scorer, path, scorer_options = model_scorer(scorer, model, kind, backend, offline=offline or None)
     # the scorer keeps what it caches (embeddings) beside the paper cache
-    return MatchOptions(scorer=scorer, model_path=model, cache_dir=cache.path if cache is not None else None)
+    return MatchOptions(
+        scorer=scorer,
+        model_path=path,
+        cache_dir=cache.path if cache is not None else None,
+        scorer_options=scorer_options,
+    )
 
 
 @contextmanager
