@@ -173,8 +173,10 @@ def _snapshot(
             "(--offline or HF_HUB_OFFLINE); run once online to download it, or give a model directory"
         )
     endpoint = os.environ.get("HF_ENDPOINT") or None
+    where = endpoint or "the Hugging Face hub"
     message = (
-        f"downloading {repo_id}{'@' + revision if revision else ''} into the Hugging Face cache ({cache})"
+        f"{repo_id}{'@' + revision if revision else ''} is not in the Hugging Face cache ({cache}) yet: "
+        f"downloading it from {where}"
     )
     log.info(message)
     if notice is not None:
