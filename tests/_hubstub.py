@@ -42,11 +42,13 @@ def tiny_model(
     bias: list[float] | None = None,
     max_positions: int = 512,
     head: bool = True,
+    spread: float = 0.02,
 ) -> Path:
     """A randomly initialised 2-layer DeBERTa-v2 (or BERT) classifier with a WordPiece tokenizer, saved to ``path``.
 
     ``bias`` zeroes the classifier weights and sets its bias, so one output always wins whatever the input.
     ``head=False`` saves a bare encoder (no sequence-classification head): a model of the wrong kind.
+    ``spread`` is the initializer range: larger weights make the outputs depend visibly on the input.
     """
     torch = pytest.importorskip("torch", reason="needs torch (pip install torch==2.13.0)")
     transformers = pytest.importorskip("transformers", reason="needs the nli extra (transformers)")
@@ -67,6 +69,7 @@ def tiny_model(
         "num_labels": len(id2label),
         "id2label": id2label,
         "label2id": {v: k for k, v in id2label.items()},
+        "initializer_range": spread,
     }
     if arch == "deberta":
         config = transformers.DebertaV2Config(**common, relative_attention=True, position_buckets=16,

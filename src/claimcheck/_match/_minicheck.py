@@ -167,6 +167,7 @@ class MiniCheckScorer:
     Parameters:
         model: a loaded MiniCheck model (`NLIModel` whose kind is ``minicheck``).
         candidates: lexical candidate units per claim whose neighbourhood is read in a full text.
+        chunk_tokens: word pieces per chunk (MiniCheck's 400).
 
     Example:
         ``s = MiniCheckScorer(NLIModel("minicheck")); p = s.prepare(Source(id="x", title=t, text=abstract))``
@@ -175,10 +176,18 @@ class MiniCheckScorer:
 
     scorer = "nli"
 
-    def __init__(self, model: NLIModel, *, candidates: int = 3, cache_size: int = 4096) -> None:
+    def __init__(
+        self,
+        model: NLIModel,
+        *,
+        candidates: int = 3,
+        cache_size: int = 4096,
+        chunk_tokens: int = CHUNK_TOKENS,
+    ) -> None:
         from ._matcher import Matcher
 
         self.nli = model
+        self.chunk_tokens = chunk_tokens
         self.lexical = Matcher(scorer="lexical", cache_size=cache_size)
         self.model = self.lexical.model
         self.candidates = candidates
@@ -203,7 +212,12 @@ class MiniCheckScorer:
         plan: list[tuple[int, Chunk]] = []
         for si, src in enumerate(prepared):
             around = [_unit_index(src, e) for e in lexical if e.source_id == src.id]
-            chunks = chunk_source(src, self.nli.count_tokens, around=[i for i in around if i is not None])
+            chunks = chunk_source(
+                src,
+                self.nli.count_tokens,
+                around=[i for i in around if i is not None],
+                budget=self.chunk_tokens,
+            )
             plan.extend((si, c) for c in chunks)
         if not plan:
             return base
