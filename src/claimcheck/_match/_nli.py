@@ -430,7 +430,7 @@ class NLIScorer:
     """Matcher-compatible scorer: lexical candidates and findings, NLI label and confidence.
 
     Parameters:
-        model_path: a local sequence-classification model directory.
+        model_path: an `NLIModel`, or what it takes: a model directory, a preset or a hub name.
         candidates: how many of the lexical matcher's best units are read by the NLI model per claim.
 
     Example:

@@ -106,7 +106,7 @@ def model_scorer(
     backend: Backend,
     *,
     offline: bool | None = None,
-) -> tuple[str, str | None, dict[str, object]]:
+) -> tuple[str, Path | str | None, dict[str, object]]:
     """The scorer, model directory and scorer options for ``--scorer/--model/--model-kind/--backend``.
 
     ``--model`` alone switches the nli scorer on. A hub model is found (downloaded on first use, with progress
@@ -130,7 +130,7 @@ def model_scorer(
 
         ensure_exported(resolved.path)
     chosen = kind.value if kind is not None else resolved.kind
-    return scorer, str(resolved.path), {"model_kind": chosen, "backend": backend.value, "offline": True}
+    return scorer, resolved.path, {"model_kind": chosen, "backend": backend.value, "offline": True}
 
 
 def combine_exit_codes(*codes: int) -> int:

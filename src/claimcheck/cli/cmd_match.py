@@ -120,9 +120,9 @@ def match(
     from .._io import write_atomic
 
     with handle_errors():
-        scorer, model, options = model_scorer(scorer, model, model_kind, backend)
+        scorer, model_path, options = model_scorer(scorer, model, model_kind, backend)
         if file == "-":
-            lines, bad = match_lines(sys.stdin, scorer, model, options)
+            lines, bad = match_lines(sys.stdin, scorer, model_path, options)
         else:
             path = Path(file)
             try:
@@ -130,7 +130,7 @@ def match(
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", path=file) from exc
             with fh:
-                lines, bad = match_lines(fh, scorer, model, options)
+                lines, bad = match_lines(fh, scorer, model_path, options)
         text = "".join(line + "\n" for line in lines)
         if output is None:
             sys.stdout.write(text)
