@@ -168,7 +168,7 @@ def main(argv: list[str] | None = None) -> int:
                     rate, export = bench_onnx(model, path, kind, args.seconds)
                 extra = f"  ({export:.0f})" if export is not None else ""
                 print(
-                    f"{name:20} {kind:10} {SEQ[kind]:6} {BATCH[kind]:6}  {backend:7} {rate:8.1f}{extra}",
+                    f"{name:20} {kind:10} {SEQ[kind]:6} {BATCH[kind]:6}  {backend:7} {rate:8.2f}{extra}",
                     flush=True,
                 )
             del model
