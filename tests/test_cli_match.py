@@ -81,7 +81,11 @@ def test_model_without_the_nli_scorer_is_refused(tmp_path: Path, capsys: pytest.
     good = tmp_path / "good.jsonl"
     good.write_text(json.dumps({"id": 1, "claim": SENT, "source": SENT}) + "\n", encoding="utf-8")
     with pytest.raises(SystemExit) as exc:
-        app(args=["match", str(good), "--model", str(tmp_path)], prog_name="claimcheck")
+        # --model alone switches the nli scorer on; with another scorer it is refused
+        app(
+            args=["match", str(good), "--scorer", "semantic", "--model", str(tmp_path)],
+            prog_name="claimcheck",
+        )
     assert exc.value.code == 2
     captured = capsys.readouterr()
     assert "--model is for --scorer nli" in captured.err and not captured.out

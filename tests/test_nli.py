@@ -250,7 +250,7 @@ def test_cli_match_with_an_nli_model(
 @pytest.mark.semantic
 @pytest.mark.parametrize(
     ("model", "message"),
-    [(None, "--model PATH"), ("nowhere", "no such directory"), ("empty", "not a model directory")],
+    [(None, "--model NAME"), ("nowhere", "no such directory"), ("empty", "not a model directory")],
 )
 def test_cli_nli_model_errors_are_one_line(
     model: str | None,
@@ -292,6 +292,6 @@ def test_nli_without_transformers_names_the_package(tmp_path: Path, monkeypatch:
     monkeypatch.setattr(_extra, "importlib", types.SimpleNamespace(import_module=fake_import))
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "config.json").write_text("{}", encoding="utf-8")
-    with pytest.raises(ScorerUnavailable, match=r"claimcheck\[semantic\]") as exc:
+    with pytest.raises(ScorerUnavailable, match=r"claimcheck\[nli\]") as exc:
         Matcher(scorer="nli", model_path=tmp_path / "m")
     assert exc.value.package == "transformers"  # type: ignore[attr-defined]

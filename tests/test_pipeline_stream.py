@@ -116,20 +116,23 @@ def test_verify_passes_model_and_cache_to_the_matcher(
     class Recording(real):  # type: ignore[misc, valid-type]
         def __init__(self, scorer: str = "lexical", **kwargs: Any) -> None:
             seen.append({"scorer": scorer, **kwargs})
-            # only the forwarding is under test: the lexical scorer itself refuses a model
-            super().__init__(scorer, **{**kwargs, "model_path": None})
+            # only the forwarding is under test: no model is loaded
+            super().__init__("lexical", cache_dir=kwargs.get("cache_dir"))
 
     monkeypatch.setattr(claimcheck._match, "Matcher", Recording)
     monkeypatch.delenv("CLAIMCHECK_NLI_MODEL", raising=False)
     cache = tmp_path / "papers.sqlite3"
     model = tmp_path / "model"
+    model.mkdir()
     result = runner.invoke(
         app,
         ["verify", str(ROOT / "reports"), "--offline", "--sources", str(SOURCES), "--cache", str(cache),
          "--model", str(model), "--jobs", "1", "--format", "jsonl"],
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
-    assert seen == [{"scorer": "lexical", "model_path": model, "cache_dir": cache, "cache_size": 1}]
+    # --model alone switches the nli scorer on; --offline keeps it to the local model
+    options = {"model_kind": None, "backend": "torch", "offline": True}
+    assert seen == [{"scorer": "nli", "model_path": model, "cache_dir": cache, "cache_size": 1, "scorer_options": options}]
     assert "CLAIMCHECK_NLI_MODEL" not in os.environ
 
 

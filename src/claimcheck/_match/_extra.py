@@ -1,8 +1,12 @@
-"""Importing the optional model stack (the ``semantic`` extra) for a scorer, offline and quiet.
+"""Importing the optional model stacks (the ``semantic``, ``nli`` and ``onnx`` extras) for a scorer, quietly.
 
-Both model-based scorers, ``semantic`` and ``nli``, import torch and Hugging Face packages only when a scorer is
-built; this is the one place that sets the offline switches first, names the missing package in a
-`ScorerUnavailable`, and silences Hugging Face progress bars (library code never prints).
+The model-based scorers import torch and Hugging Face packages only when a scorer is built; this is the one
+place that sets the environment those packages read at import, names the missing package (and the extra to
+install) in a `ScorerUnavailable`, and silences Hugging Face progress bars (library code never prints).
+
+It does not switch the hub offline for the whole process: models are loaded from disk with
+``local_files_only=True``, and `claimcheck._match._hub` decides per model whether it may download (``--offline``,
+``HF_HUB_OFFLINE``).
 """
 
 from __future__ import annotations
@@ -21,12 +25,16 @@ INSTALL_HINT = (
     "install the semantic extra: pip install torch==2.13.0 (install torch first, so pip does not pull a "
     "CUDA build), then pip install 'claimcheck[semantic]'"
 )
+_HINTS = {
+    "nli": "install the nli extra: pip install torch==2.13.0 (install torch first, so pip does not pull a "
+    "CUDA build), then pip install 'claimcheck[nli]'",
+    "onnx": "install the onnx extra: pip install torch==2.13.0 (torch exports the model once), then "
+    "pip install 'claimcheck[nli,onnx]'",
+}
 
 
-def _offline_environment() -> None:
+def _quiet_environment() -> None:
     # Set before transformers / huggingface_hub are imported: they read these once, at import.
-    for name in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
-        os.environ.setdefault(name, "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     # Spinning OpenMP workers on a busy 2-core machine made encoding 5x and matching 20x slower (measured).
@@ -42,14 +50,14 @@ def import_extra(scorer: str, modules: Sequence[tuple[str, str]]) -> list[Module
 
     Example: ``torch, transformers = import_extra("nli", [("torch", "torch"), ("transformers", "transformers")])``
     """
-    _offline_environment()
+    _quiet_environment()
     out = []
     for module, package in modules:
         try:
             out.append(importlib.import_module(module))
         except ImportError as exc:
             raise ScorerUnavailable(
-                f"--scorer {scorer} needs {package}, which is not installed: {INSTALL_HINT}",
+                f"--scorer {scorer} needs {package}, which is not installed: {_HINTS.get(scorer, INSTALL_HINT)}",
                 scorer=scorer,
                 package=package,
             ) from exc

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
@@ -57,8 +57,8 @@ _REGISTRY: dict[str, str | None] = {
     "nli": "claimcheck._match._nli:extractors",
 }
 # Scorers that can label claims on their own when no weights file was fitted for them: scorer name →
-# "module:function" taking (model_path=, cache_dir=, cache_size=) and returning a `Scorer` that the Matcher
-# hands prepare/match to (a user's NLI model: its entailment probability is the verdict).
+# "module:function" taking (model_path=, cache_dir=, cache_size=, **scorer_options) and returning a `Scorer` that
+# the Matcher hands prepare/match to (an NLI or MiniCheck model: its own probability is the verdict).
 _STANDALONE: dict[str, str] = {"nli": "claimcheck._match._nli:standalone"}
 
 
@@ -328,8 +328,9 @@ class Matcher:
         *,
         model: Model | None = None,
         cache_size: int = 4096,
-        model_path: Path | None = None,
+        model_path: Path | str | None = None,
         cache_dir: Path | None = None,
+        scorer_options: Mapping[str, object] | None = None,
     ) -> None:
         self.scorer = scorer
         self._cache: OrderedDict[tuple[str, str, str, Document | None], PreparedSource] = OrderedDict()
@@ -337,8 +338,9 @@ class Matcher:
         # Without a fitted weights file, a standalone scorer (nli) labels claims itself; prepare/match go to it.
         self._standalone: Scorer | None = None
         if model is None and scorer in _STANDALONE and not _has_weights(scorer):
+            # scorer_options (nli: model_kind, backend, offline, progress) go to the standalone scorer only.
             self._standalone = _resolve(scorer, _STANDALONE[scorer])(
-                model_path=model_path, cache_dir=cache_dir, cache_size=cache_size
+                model_path=model_path, cache_dir=cache_dir, cache_size=cache_size, **(scorer_options or {})
             )
             self.extractors: list[FeatureExtractor] = []
             self.model = self._standalone.model

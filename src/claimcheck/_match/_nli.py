@@ -1,10 +1,16 @@
-"""``--scorer nli --model PATH``: a user-supplied local NLI cross-encoder (or MiniCheck-style checker).
+"""``--model NAME``: an NLI cross-encoder or a MiniCheck checker as the scorer (``--scorer nli``).
 
-The model is any ``transformers`` sequence-classification model saved in a local directory (e.g. a DeBERTa
-MNLI model, or a 2-label MiniCheck model). It is loaded offline (``local_files_only``, Hugging Face offline
-switches set before import) and reads (evidence sentence, claim) pairs. Which output is "entailment" and which
-"contradiction" is read from ``config.id2label``; a 2-label model whose labels do not name them is taken as
-MiniCheck-style: label 1 = supported, label 0 = unsupported (no contradiction signal).
+``NAME`` is a local directory, a preset (``minicheck``, ``nli-base``, …; see `claimcheck._match._hub.PRESETS`) or
+a hub name ``ORG/NAME[@REVISION]``, downloaded once into the Hugging Face cache (`claimcheck._match._hub`). The
+model is any ``transformers`` sequence classifier; its kind is read from its config (or set, ``--model-kind``):
+
+- ``nli``: three outputs whose ``config.id2label`` names say entailment / neutral / contradiction (any order,
+  any case), or two (entailment / not_entailment). It reads (evidence sentence, claim) pairs.
+- ``minicheck``: two outputs with generic names (``LABEL_0`` / ``LABEL_1``), label 1 = supported (MiniCheck's
+  convention); it reads a document chunk and the claim as one sequence (`claimcheck._match._minicheck`).
+
+Anything else (no sequence-classification head, unnamed three-way labels, another number of outputs) is an
+`InputError` naming the model. ``--backend onnx`` runs the classifier with ONNX Runtime (`_onnx`).
 
 The lexical matcher still finds the candidate evidence units (with offsets) and its findings (numbers,
 negation); the NLI probabilities of those units decide the label and the confidence: a unit entailed with
@@ -25,14 +31,20 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchResult
 from ._extra import import_extra
 from ._features import PreparedSource, Source
+from ._hub import ModelKind, resolve_model
+
+if TYPE_CHECKING:
+    from ._minicheck import MiniCheckScorer
 
 __all__ = [
+    "BACKENDS",
+    "KINDS",
     "NLI_FEATURES",
     "LabelMap",
     "NLIExtractor",
@@ -40,8 +52,12 @@ __all__ = [
     "NLIScorer",
     "extractors",
     "label_map",
+    "model_kind",
     "standalone",
 ]
+
+KINDS: tuple[ModelKind, ...] = ("nli", "minicheck")
+BACKENDS: tuple[str, ...] = ("torch", "onnx")
 
 NLI_FEATURES: tuple[str, ...] = ("nli_entail", "nli_contradict")
 _ENTAIL = ("entail", "support", "consistent", "faithful")
@@ -88,6 +104,53 @@ def label_map(id2label: dict[int, str] | dict[str, str], num_labels: int) -> Lab
     )
 
 
+def model_kind(config: Any, *, name: str, kind: ModelKind | None = None) -> tuple[ModelKind, LabelMap]:
+    """The kind of a sequence classifier and its output indices, from its ``transformers`` config.
+
+    Parameters:
+        config: the model's config (``architectures``, ``num_labels``, ``id2label``, ``_name_or_path``).
+        name: what the user called the model, for messages.
+        kind: the kind the user (``--model-kind``) or a preset says; None reads it from the config.
+
+    Raises `InputError` naming the model when it is not a sequence classifier or its labels fit no kind.
+    Example: ``model_kind(AutoConfig.from_pretrained(d), name="nli-base")`` → ``("nli", LabelMap(0, 2, 1))``
+    """
+    archs = [str(a) for a in (getattr(config, "architectures", None) or [])]
+    if not any(a.endswith("ForSequenceClassification") for a in archs):
+        raise InputError(
+            f"cannot load the model {name}: it is not a sequence classifier (architectures: "
+            f"{', '.join(archs) or 'none named'}); --model needs an NLI cross-encoder or a MiniCheck checker"
+        )
+    n = int(config.num_labels)
+    names = {int(k): str(v) for k, v in dict(config.id2label).items()}
+    if kind == "minicheck" or (kind is None and n == 2 and _minicheck_like(config, names)):
+        if n != 2:
+            raise InputError(
+                f"the model {name} has {n} outputs; a MiniCheck checker has 2 (unsupported, supported)"
+            )
+        return "minicheck", LabelMap(1, None, None)
+    if n not in (2, 3):
+        raise InputError(
+            f"the model {name} has {n} outputs; an NLI model has 3 (entailment, neutral, contradiction)"
+        )
+    try:
+        labels = label_map(names, n)
+    except InputError as exc:
+        raise InputError(f"the model {name}: {exc.message}") from exc
+    if n == 3 and (labels.contradiction is None or labels.neutral is None):
+        raise InputError(
+            f"the model {name} has label names {sorted(names.items())}, not entailment / neutral / contradiction"
+        )
+    return "nli", labels
+
+
+def _minicheck_like(config: Any, names: dict[int, str]) -> bool:
+    if "minicheck" in str(getattr(config, "_name_or_path", "")).lower():
+        return True
+    # MiniCheck ships the generic names transformers gives an unnamed binary head.
+    return all(v.upper() == f"LABEL_{k}" for k, v in names.items())
+
+
 def _require(scorer: str = "nli") -> tuple[Any, Any]:
     torch, transformers = import_extra(scorer, [("torch", "torch"), ("transformers", "transformers")])
     return torch, transformers
@@ -95,57 +158,147 @@ def _require(scorer: str = "nli") -> tuple[Any, Any]:
 
 @dataclass
 class NLIModel:
-    """A local sequence-classification model scoring (premise, hypothesis) pairs; loaded on first use.
+    """A sequence classifier scoring (premise, hypothesis) pairs or MiniCheck (chunk, claim) inputs; loaded on
+    first use.
 
     Parameters:
-        path: the model directory (``config.json``, weights, tokenizer files).
-        batch_size: pairs per forward pass.
-        max_length: tokens per pair (longer pairs are truncated, premise first).
+        path: a model directory, a preset name or a hub name ``ORG/NAME[@REVISION]`` (see `resolve_model`).
+        batch_size: inputs per forward pass.
+        max_length: tokens per NLI pair (longer pairs are truncated, premise first).
+        kind: ``nli`` or ``minicheck``; None reads it from the model's config (`model_kind`).
+        backend: ``torch``, or ``onnx`` (ONNX Runtime, exported once and cached).
+        offline: never download (default: ``HF_HUB_OFFLINE``); only the Hugging Face cache is read.
 
-    Example: ``NLIModel(Path("models/deberta-mnli")).scores([("Cats purr.", "Cats make sounds.")])``
+    Example: ``NLIModel("nli-small").scores([("Cats purr.", "Cats make sounds.")])``
     """
 
-    path: Path
+    path: Path | str
     batch_size: int = 16
     max_length: int = 256
+    kind: ModelKind | None = None
+    backend: str = "torch"
+    offline: bool | None = None
+    progress: bool = False
+    minicheck_length: int = 512
+    model_dir: Path | None = field(default=None, init=False)
+    detected: ModelKind | None = field(default=None, init=False)
     _tokenizer: Any = field(default=None, init=False, repr=False)
     _model: Any = field(default=None, init=False, repr=False)
     _labels: LabelMap | None = field(default=None, init=False, repr=False)
     _memo: dict[tuple[str, str], tuple[float, float]] = field(default_factory=dict, init=False, repr=False)
+    _support: dict[tuple[str, str], float] = field(default_factory=dict, init=False, repr=False)
 
     def load(self) -> LabelMap:
-        """Load tokenizer and model from ``path`` (offline) and return the label indices.
+        """Find the model (downloading it on first use), load tokenizer and classifier, return the label indices.
 
         Example: ``NLIModel(Path("m")).load().entailment`` → ``2``
         """
         if self._labels is not None:
             return self._labels
-        if not self.path.exists():
-            raise InputError("--model: no such directory", path=str(self.path))
-        if not (self.path / "config.json").is_file():
+        if self.backend not in BACKENDS:
+            raise InputError(f"unknown backend {self.backend!r}; choose from {', '.join(BACKENDS)}")
+        if self.kind is not None and self.kind not in KINDS:
+            raise InputError(f"unknown model kind {self.kind!r}; choose from {', '.join(KINDS)}")
+        resolved = resolve_model(self.path, offline=self.offline, progress=self.progress)
+        path = resolved.path
+        if not (path / "config.json").is_file():
             raise InputError("--model: not a model directory (no config.json)", path=str(self.path))
-        torch, transformers = _require()
-        # Prefer safetensors (no pickle); a model saved only as pytorch_model.bin still loads.
-        safetensors = any(self.path.glob("*.safetensors"))
+        if self.backend == "onnx":
+            (transformers,) = import_extra("nli", [("transformers", "transformers")])
+        else:
+            _, transformers = _require()
         try:
-            tokenizer = transformers.AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
-            model = transformers.AutoModelForSequenceClassification.from_pretrained(
-                str(self.path), local_files_only=True, use_safetensors=safetensors
-            )
+            config = transformers.AutoConfig.from_pretrained(str(path), local_files_only=True)
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise InputError(
+                f"cannot load the model config: {_first_line(exc)}", path=str(self.path)
+            ) from exc
+        kind, labels = model_kind(config, name=resolved.name, kind=self.kind or resolved.kind)
+        # Prefer safetensors (no pickle); a model saved only as pytorch_model.bin still loads.
+        safetensors = any(path.glob("*.safetensors"))
+        try:
+            tokenizer = transformers.AutoTokenizer.from_pretrained(str(path), local_files_only=True)
+            if self.backend == "onnx":
+                from ._onnx import OnnxClassifier
+
+                model: Any = OnnxClassifier(path)
+                model.load()
+            else:
+                import torch
+
+                model = transformers.AutoModelForSequenceClassification.from_pretrained(
+                    str(path), local_files_only=True, use_safetensors=safetensors
+                )
+                model.eval()
+                torch.set_grad_enabled(False)
         except ImportError as exc:
             raise ScorerUnavailable(
-                f"the NLI model in {self.path} needs a package that is not installed: {exc}",
+                f"the model {resolved.name} needs a package that is not installed: {exc}",
                 scorer="nli",
                 package=getattr(exc, "name", None),
             ) from exc
         except (OSError, ValueError, KeyError, TypeError, RuntimeError) as exc:
             message = f"cannot load the NLI model: {_first_line(exc)}"
             raise InputError(message, path=str(self.path)) from exc
-        model.eval()
-        torch.set_grad_enabled(False)
-        labels = label_map(dict(model.config.id2label), int(model.config.num_labels))
         self._tokenizer, self._model, self._labels = tokenizer, model, labels
+        self.model_dir, self.detected = path, kind
         return labels
+
+    @property
+    def separator(self) -> str:
+        """The token MiniCheck puts between the document chunk and the claim: the tokenizer's end-of-sequence
+        token (``</s>`` for RoBERTa, ``[SEP]`` for DeBERTa-v3), else its separator token.
+
+        Example: ``NLIModel("minicheck-roberta").separator`` → ``"</s>"``
+        """
+        self.load()
+        token = self._tokenizer.eos_token or self._tokenizer.sep_token
+        if not token:
+            raise InputError(f"the tokenizer of {self.path} has no end-of-sequence or separator token")
+        return str(token)
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Word pieces per text, without special tokens (for cutting a document into chunks).
+
+        Example: ``model.count_tokens(["The model improves."])`` → ``[4]``
+        """
+        self.load()
+        if not texts:
+            return []
+        ids = self._tokenizer(list(texts), add_special_tokens=False, truncation=False)["input_ids"]
+        return [len(x) for x in ids]
+
+    def minicheck_inputs(self, chunk: str, claim: str) -> str:
+        """The one sequence MiniCheck reads: the chunk, the end-of-sequence token, the claim.
+
+        Example: ``model.minicheck_inputs("Cats purr.", "Cats make sounds.")`` → ``"Cats purr.</s>Cats make sounds."``
+        """
+        return f"{chunk}{self.separator}{claim}"
+
+    def _probabilities(
+        self, first: list[str], second: list[str] | None, max_length: int
+    ) -> list[list[float]]:
+        truncation: Any = "only_first" if second is not None else True
+        if self.backend == "onnx":
+            import numpy as np
+
+            enc = self._tokenizer(
+                first, second, padding=True, truncation=truncation, max_length=max_length, return_tensors="np"
+            )
+            logits = np.asarray(self._model.logits(dict(enc)), dtype=np.float64)
+            logits -= logits.max(axis=-1, keepdims=True)
+            exp = np.exp(logits)
+            rows: list[list[float]] = (exp / exp.sum(axis=-1, keepdims=True)).tolist()
+            return rows
+        import torch
+
+        enc = self._tokenizer(
+            first, second, padding=True, truncation=truncation, max_length=max_length, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            out = self._model(**enc).logits
+        probs: list[list[float]] = torch.softmax(out.float(), dim=-1).tolist()
+        return probs
 
     def scores(self, pairs: Sequence[tuple[str, str]]) -> list[tuple[float, float]]:
         """(P(entailment), P(contradiction)) of each (premise, hypothesis) pair, batched; memoised.
@@ -157,27 +310,33 @@ class NLIModel:
         """
         labels = self.load()
         todo = list(dict.fromkeys(p for p in pairs if p not in self._memo))
-        if todo:
-            import torch
-
-            for start in range(0, len(todo), self.batch_size):
-                chunk = todo[start : start + self.batch_size]
-                enc = self._tokenizer(
-                    [p for p, _ in chunk],
-                    [h for _, h in chunk],
-                    padding=True,
-                    truncation="only_first",
-                    max_length=self.max_length,
-                    return_tensors="pt",
-                )
-                with torch.inference_mode():
-                    logits = self._model(**enc).logits
-                probs = torch.softmax(logits.float(), dim=-1).tolist()
-                for pair, row in zip(chunk, probs, strict=True):
-                    ent = float(row[labels.entailment])
-                    con = float(row[labels.contradiction]) if labels.contradiction is not None else 0.0
-                    self._memo[pair] = (_finite(ent), _finite(con))
+        # Similar lengths in a batch pad less.
+        todo.sort(key=lambda p: len(p[0]) + len(p[1]))
+        for start in range(0, len(todo), self.batch_size):
+            chunk = todo[start : start + self.batch_size]
+            probs = self._probabilities([p for p, _ in chunk], [h for _, h in chunk], self.max_length)
+            for pair, row in zip(chunk, probs, strict=True):
+                ent = float(row[labels.entailment])
+                con = float(row[labels.contradiction]) if labels.contradiction is not None else 0.0
+                self._memo[pair] = (_finite(ent), _finite(con))
         return [self._memo[p] for p in pairs]
+
+    def support(self, pairs: Sequence[tuple[str, str]]) -> list[float]:
+        """P(supported) of each (document chunk, claim), read as MiniCheck reads them (`minicheck_inputs`);
+        batched, memoised.
+
+        Example: ``model.support([("XLM-R improves by 5.4 points on XNLI.", "XLM-R improves.")])`` → ``[0.97]``
+        """
+        labels = self.load()
+        todo = list(dict.fromkeys(p for p in pairs if p not in self._support))
+        todo.sort(key=lambda p: len(p[0]) + len(p[1]))
+        for start in range(0, len(todo), self.batch_size):
+            chunk = todo[start : start + self.batch_size]
+            texts = [self.minicheck_inputs(doc, claim) for doc, claim in chunk]
+            probs = self._probabilities(texts, None, self.minicheck_length)
+            for pair, row in zip(chunk, probs, strict=True):
+                self._support[pair] = _finite(float(row[labels.entailment]))
+        return [self._support[p] for p in pairs]
 
 
 @dataclass
@@ -205,18 +364,21 @@ class NLIExtractor:
         return [ent, con]
 
 
-def _model_path(model_path: Path | str | None) -> Path:
+def _model_path(model_path: Path | str | None) -> Path | str:
     path = model_path or os.environ.get("CLAIMCHECK_NLI_MODEL")
     if not path:
-        raise InputError("--scorer nli needs --model PATH (or CLAIMCHECK_NLI_MODEL): a local model directory")
-    return Path(path)
+        raise InputError(
+            "--scorer nli needs --model NAME: a preset (minicheck, minicheck-roberta, nli-base, nli-small), "
+            "a hub name ORG/NAME[@REVISION] or a model directory (or set CLAIMCHECK_NLI_MODEL)"
+        )
+    return path
 
 
 def extractors(model_path: Path | str | None = None, cache_dir: Path | None = None) -> list[NLIExtractor]:
     """NLI probabilities as features, for fitting a weights file for one model (the matcher registry calls this).
 
     Parameters:
-        model_path: the model directory (``--model``); default: ``CLAIMCHECK_NLI_MODEL``.
+        model_path: the model (``--model``: directory, preset or hub name); default: ``CLAIMCHECK_NLI_MODEL``.
         cache_dir: unused (a cross-encoder has nothing to cache per paper).
 
     Example: ``CLAIMCHECK_NLI_MODEL=models/deberta-mnli python -m claimcheck._match._fit --scorer nli``
@@ -227,28 +389,48 @@ def extractors(model_path: Path | str | None = None, cache_dir: Path | None = No
 
 
 def standalone(
-    model_path: Path | str | None = None, cache_dir: Path | None = None, cache_size: int = 4096
-) -> NLIScorer:
+    model_path: Path | str | None = None,
+    cache_dir: Path | None = None,
+    cache_size: int = 4096,
+    *,
+    model_kind: ModelKind | None = None,
+    backend: str = "torch",
+    offline: bool | None = None,
+    progress: bool = False,
+) -> NLIScorer | MiniCheckScorer:
     """The scorer ``Matcher(scorer="nli", model_path=...)`` hands prepare/match to when no ``weights_nli.json``
-    was fitted: the model's own probabilities label the claims.
+    was fitted: the model's own probabilities label the claims (an `NLIScorer`, or a `MiniCheckScorer` for a
+    MiniCheck model).
 
     Parameters:
-        model_path: the model directory (``--model``); default: ``CLAIMCHECK_NLI_MODEL``.
+        model_path: the model (``--model``: directory, preset or hub name); default: ``CLAIMCHECK_NLI_MODEL``.
         cache_dir: unused (a cross-encoder has nothing to cache per paper).
         cache_size: prepared sources the lexical candidate finder keeps.
+        model_kind: ``nli`` or ``minicheck`` (``--model-kind``); default: read from the model's config.
+        backend: ``torch`` or ``onnx`` (``--backend``).
+        offline: only the Hugging Face cache is read (``--offline``); default: ``HF_HUB_OFFLINE``.
+        progress: show download progress bars on stderr.
 
-    Raises `InputError` without a model path or when it is not a loadable model directory, and
+    Raises `InputError` without a model or when it is not a loadable model of a known kind, and
     `ScorerUnavailable` (naming the package) when torch or transformers is missing.
-    Example: ``standalone(Path("models/deberta-mnli")).match(claim, [source]).label``
+    Example: ``standalone("nli-small").match(claim, [source]).label``
     """
-    return NLIScorer(_model_path(model_path), cache_size=cache_size)
+    model = NLIModel(
+        _model_path(model_path), kind=model_kind, backend=backend, offline=offline, progress=progress
+    )
+    model.load()
+    if model.detected == "minicheck":
+        from ._minicheck import MiniCheckScorer
+
+        return MiniCheckScorer(model, cache_size=cache_size)
+    return NLIScorer(model, cache_size=cache_size)
 
 
 class NLIScorer:
     """Matcher-compatible scorer: lexical candidates and findings, NLI label and confidence.
 
     Parameters:
-        model_path: a local sequence-classification model directory.
+        model_path: an `NLIModel`, or what it takes: a model directory, a preset or a hub name.
         candidates: how many of the lexical matcher's best units are read by the NLI model per claim.
 
     Example:
@@ -259,11 +441,18 @@ class NLIScorer:
     scorer = "nli"
 
     def __init__(
-        self, model_path: Path | str, *, candidates: int = 3, batch_size: int = 16, cache_size: int = 4096
+        self,
+        model_path: Path | str | NLIModel,
+        *,
+        candidates: int = 3,
+        batch_size: int = 16,
+        cache_size: int = 4096,
     ) -> None:
         from ._matcher import Matcher
 
-        self.nli = NLIModel(Path(model_path), batch_size=batch_size)
+        self.nli = (
+            model_path if isinstance(model_path, NLIModel) else NLIModel(model_path, batch_size=batch_size)
+        )
         self.nli.load()
         self.lexical = Matcher(scorer="lexical", cache_size=cache_size)
         self.model = self.lexical.model

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
@@ -46,8 +46,10 @@ class MatchOptions:
     """
 
     scorer: str = "lexical"
-    model_path: Path | None = None
+    model_path: Path | str | None = None
     cache_dir: Path | None = None
+    scorer_options: dict[str, object] = field(default_factory=dict)
+    """What the nli scorer also takes: ``model_kind``, ``backend``, ``offline`` (`claimcheck._match._nli.standalone`)."""
 
 
 _FIELDS: dict[str, Literal["title", "abstract", "text"]] = {
@@ -102,7 +104,11 @@ class Verifier:
 
         # The matcher's own memo is kept to one paper: this verifier's bounded cache is the one that counts.
         self.matcher: Matcher = Matcher(
-            scorer=options.scorer, model_path=options.model_path, cache_dir=options.cache_dir, cache_size=1
+            scorer=options.scorer,
+            model_path=options.model_path,
+            cache_dir=options.cache_dir,
+            cache_size=1,
+            scorer_options=options.scorer_options,
         )
         self.documents = documents
         self._prepared = _PreparedCache()

@@ -134,14 +134,42 @@ ScorerOption = Annotated[
     typer.Option(
         "--scorer",
         metavar="lexical|semantic|nli",
-        help="Scorer: lexical (built in), semantic or nli (the semantic extra).",
+        help="Scorer: lexical (built in), semantic (the semantic extra) or nli (the nli extra).",
     ),
 ]
 ModelOption = Annotated[
-    Path | None,
+    str | None,
     typer.Option(
-        "--model", metavar="DIR", help="Local model directory for --scorer nli.", show_default=False
+        "--model",
+        metavar="MODEL",
+        help="Model scorer (implies --scorer nli): a preset (minicheck, minicheck-roberta, nli-base, nli-small), "
+        "a hub name ORG/NAME[@REVISION] (downloaded once into the Hugging Face cache) or a model directory.",
+        show_default=False,
     ),
+]
+
+
+class ModelKind(StrEnum):
+    nli = "nli"
+    minicheck = "minicheck"
+
+
+class Backend(StrEnum):
+    torch = "torch"
+    onnx = "onnx"
+
+
+ModelKindOption = Annotated[
+    ModelKind | None,
+    typer.Option(
+        "--model-kind",
+        help="How the --model reads a claim: nli (sentence pairs) or minicheck (chunks); default: from its config.",
+        show_default=False,
+    ),
+]
+BackendOption = Annotated[
+    Backend,
+    typer.Option("--backend", help="Run the --model with torch, or onnx (ONNX Runtime; the onnx extra)."),
 ]
 OutputOption = Annotated[
     Path | None,
@@ -215,6 +243,40 @@ def resolve_width(width: int | None, output: Path | None) -> int:
     if output is None and sys.stdout.isatty():
         return max(40, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
     return DEFAULT_WIDTH
+
+
+def model_scorer(
+    scorer: str,
+    model: str | None,
+    kind: ModelKind | None,
+    backend: Backend,
+    *,
+    offline: bool | None = None,
+) -> tuple[str, Path | str | None, dict[str, object]]:
+    """The scorer, model directory and scorer options for ``--scorer/--model/--model-kind/--backend``.
+
+    ``--model`` alone switches the nli scorer on. A hub model is found (downloaded on first use, with progress
+    on stderr) here, once, before any worker process starts; with ``--backend onnx`` it is exported here too.
+    """
+    if model is None:
+        if kind is not None or backend is not Backend.torch:
+            from .._errors import InputError
+
+            raise InputError("--model-kind and --backend need --model")
+        return scorer, None, {}
+    if scorer == "lexical":
+        scorer = "nli"
+    if scorer != "nli":
+        return scorer, model, {}  # the scorer says itself that it takes no model
+    from .._match._hub import resolve_model
+
+    resolved = resolve_model(model, offline=offline, progress=True, on_download=lambda m: say("info", m))
+    if backend is Backend.onnx:
+        from .._match._onnx import ensure_exported
+
+        ensure_exported(resolved.path)
+    chosen = kind.value if kind is not None else resolved.kind
+    return scorer, resolved.path, {"model_kind": chosen, "backend": backend.value, "offline": True}
 
 
 def combine_exit_codes(*codes: int) -> int:

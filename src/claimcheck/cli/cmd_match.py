@@ -22,6 +22,10 @@ from ._common import (
     OutputOption,
     ScorerOption,
     handle_errors,
+    Backend,
+    BackendOption,
+    ModelKindOption,
+    model_scorer,
     say,
 )
 
@@ -52,16 +56,19 @@ def _sources(obj: dict[str, Any]) -> list[Any]:
 
 
 def match_lines(
-    lines: TextIO, scorer: str, model_path: Path | None = None
+    lines: TextIO,
+    scorer: str,
+    model_path: Path | str | None = None,
+    scorer_options: dict[str, object] | None = None,
 ) -> tuple[list[str], list[tuple[int, str]]]:
     """Match every JSONL line; returns one output line per input line and the malformed lines (number,
     message), blank lines included.
 
-    ``model_path`` is the local model directory of ``--scorer nli``.
+    ``model_path`` is the model of ``--scorer nli``; ``scorer_options`` its kind and backend (`model_scorer`).
     """
     from .._match import Matcher
 
-    matcher = Matcher(scorer=scorer, model_path=model_path)
+    matcher = Matcher(scorer=scorer, model_path=model_path, scorer_options=scorer_options)
     out: list[str] = []
     bad: list[tuple[int, str]] = []
     for lineno, line in enumerate(lines, 1):
@@ -120,6 +127,8 @@ def match(
     file: Annotated[str, typer.Argument(help="JSONL file of claims and sources, or - for stdin.")] = "-",
     scorer: ScorerOption = "lexical",
     model: ModelOption = None,
+    model_kind: ModelKindOption = None,
+    backend: BackendOption = Backend.torch,
     output: OutputOption = None,
 ) -> None:
     """Score claims against given source texts: JSONL in, JSONL out (one line per input line)."""
@@ -128,8 +137,9 @@ def match(
 
     with handle_errors():
         name = "<stdin>" if file == "-" else file
+        scorer, model_path, options = model_scorer(scorer, model, model_kind, backend)
         if file == "-":
-            lines, bad = match_lines(sys.stdin, scorer, model)
+            lines, bad = match_lines(sys.stdin, scorer, model_path, options)
         else:
             path = Path(file)
             try:
@@ -137,7 +147,7 @@ def match(
             except OSError as exc:
                 raise InputError(f"cannot read: {exc.strerror}", path=file) from exc
             with fh:
-                lines, bad = match_lines(fh, scorer, model)
+                lines, bad = match_lines(fh, scorer, model_path, options)
         text = "".join(line + "\n" for line in lines)
         if output is None:
             sys.stdout.write(text)

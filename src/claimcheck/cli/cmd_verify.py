@@ -28,6 +28,8 @@ from ._common import (
     PANEL_OUTPUT,
     PANEL_SOURCES,
     ApiUrlOption,
+    Backend,
+    BackendOption,
     CacheOption,
     ColorChoice,
     ColorOption,
@@ -36,6 +38,8 @@ from ._common import (
     FullTextOption,
     HtmlUrlOption,
     MailtoOption,
+    ModelKind,
+    ModelKindOption,
     ModelOption,
     OutputOption,
     PdfUrlOption,
@@ -49,6 +53,7 @@ from ._common import (
     match_progress,
     note_skipped,
     open_session,
+    model_scorer,
     report_input_errors,
     resolve_color,
     resolve_width,
@@ -153,6 +158,8 @@ def verify_command(
     ] = SeverityChoice.info,
     scorer: ScorerOption = "lexical",
     model: ModelOption = None,
+    model_kind: ModelKindOption = None,
+    backend: BackendOption = Backend.torch,
     jobs: Annotated[
         int | None,
         typer.Option(
@@ -236,7 +243,7 @@ def verify_command(
                 min_severity=min_severity.value,
                 quiet=quiet,
                 output=output,
-                options=_options(scorer, model, session.cache),
+                options=_options(scorer, model, session.cache, model_kind, backend, offline),
                 jobs=jobs or os.cpu_count() or 1,
                 max_size=max_size,
                 policies=policies,
@@ -286,11 +293,25 @@ class _Outcome:
         self.gate_by.update(r.category for r in reasons)
 
 
-def _options(scorer: str, model: Path | None, cache: PaperCache | None) -> MatchOptions:
+def _options(
+    scorer: str,
+    model: str | None,
+    cache: PaperCache | None,
+    kind: ModelKind | None = None,
+    backend: Backend = Backend.torch,
+    offline: bool = False,
+) -> MatchOptions:
     from .._pipeline import MatchOptions
 
+    # --offline: a model not in the Hugging Face cache is an error, never a download
+    scorer, path, scorer_options = model_scorer(scorer, model, kind, backend, offline=offline or None)
     # the scorer keeps what it caches (embeddings) beside the paper cache
-    return MatchOptions(scorer=scorer, model_path=model, cache_dir=cache.path if cache is not None else None)
+    return MatchOptions(
+        scorer=scorer,
+        model_path=path,
+        cache_dir=cache.path if cache is not None else None,
+        scorer_options=scorer_options,
+    )
 
 
 @contextmanager
