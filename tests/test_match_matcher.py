@@ -200,3 +200,17 @@ def test_a_figure_no_source_states_vetoes_a_close_match(matcher: Matcher, itt: P
     assert matcher.match(ok, [itt]).verified
     r = matcher.match(ok.replace("5.4", "6.3"), [itt])
     assert not r.verified and any(f.code == "number_mismatch" for f in r.findings)
+
+
+def test_match_takes_fetched_papers() -> None:
+    from pathlib import Path
+
+    from claimcheck import SourceSession, fetch_papers
+
+    root = Path(__file__).resolve().parent.parent
+    with SourceSession(offline=True, sources=root / "fixtures" / "arxiv", full_text=False) as session:
+        papers = fetch_papers(["2005.13013v2"], session=session)
+    claim = "We obtain a 5.4 point improvement over XLM-R Large on the XTREME benchmark."
+    result = Matcher().match(claim, papers)
+    assert result.label == "supported"
+    assert result.evidence[0].source_id == "2005.13013"

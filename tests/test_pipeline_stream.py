@@ -132,7 +132,9 @@ def test_verify_passes_model_and_cache_to_the_matcher(
     assert result.exit_code == 0, result.stderr
     # --model alone switches the nli scorer on; --offline keeps it to the local model
     options = {"model_kind": None, "backend": "torch", "offline": True}
-    assert seen == [{"scorer": "nli", "model_path": model, "cache_dir": cache, "cache_size": 1, "scorer_options": options}]
+    assert seen == [
+        {"scorer": "nli", "model_path": model, "cache_dir": cache, "cache_size": 1, "scorer_options": options}
+    ]
     assert "CLAIMCHECK_NLI_MODEL" not in os.environ
 
 

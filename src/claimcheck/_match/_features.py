@@ -23,6 +23,7 @@ from typing import Literal, Protocol
 from rapidfuzz import fuzz
 
 from .._document import Block, Document, Location
+from .._models import Paper
 from ._text import Analysis, Clause, NumberMention, analyse, clean_for_match, sentence_spans
 
 __all__ = [
@@ -71,6 +72,14 @@ class Source:
         Example: ``Source.from_document(Document.from_abstract("x", 1, title="T", abstract="A."))``
         """
         return cls(id or document.arxiv_id, document.title, document.abstract, document)
+
+    @classmethod
+    def from_paper(cls, paper: Paper) -> Source:
+        """The source of a fetched `Paper`: its arXiv id, title and abstract.
+
+        Example: ``Source.from_paper(fetch_papers(["2005.13013v2"])[0])``
+        """
+        return cls(paper.arxiv_id, paper.title or "", paper.abstract or "")
 
     def blocks(self) -> tuple[Block, ...]:
         """What is read: the document's blocks, or the title and the text as an abstract."""

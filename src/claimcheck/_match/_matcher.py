@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 
 from .._document import Document
 from .._errors import InputError, ScorerUnavailable
-from .._models import Finding, MatchEvidence, MatchResult
+from .._models import Finding, MatchEvidence, MatchResult, Paper
 from .._truncation import looks_truncated
 from ._features import (
     CANDIDATES,
@@ -381,17 +381,23 @@ class Matcher:
         plan_extractors(self.extractors, pairs, idf=self.model.idf, idf_default=self.model.idf_default)
 
     def match(
-        self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None
+        self,
+        claim: str,
+        sources: Sequence[PreparedSource | Source | Paper],
+        *,
+        truncated: bool | None = None,
     ) -> MatchResult:
         """Label one claim against its sources, with calibrated confidence, evidence and findings.
 
-        ``truncated=None`` detects a cut-off claim with `looks_truncated`; a truncated claim is matched as a
-        prefix of the real sentence.
-        Example: ``m.match("We obtain a 5.4 point improvement over XLM-R Large.", [p]).verified``
+        ``sources`` may be prepared sources, `Source` records, or fetched `Paper` records (read by their title
+        and abstract; for a paper's full text, pass ``Source.from_document``). ``truncated=None`` detects a
+        cut-off claim with `looks_truncated`; a truncated claim is matched as a prefix of the real sentence.
+        Example: ``m.match("We obtain a 5.4 point improvement over XLM-R Large.", fetch_papers(["2005.13013v2"]))``
         """
+        given = [Source.from_paper(s) if isinstance(s, Paper) else s for s in sources]
         if self._standalone is not None:
-            return self._standalone.match(claim, sources, truncated=truncated)
-        prepared = [s if isinstance(s, PreparedSource) else self.prepare(s) for s in sources]
+            return self._standalone.match(claim, given, truncated=truncated)
+        prepared = [s if isinstance(s, PreparedSource) else self.prepare(s) for s in given]
         cut = looks_truncated(claim) if truncated is None else truncated
         model = self.model
         cands = featurize(

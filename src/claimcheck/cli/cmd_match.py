@@ -18,13 +18,13 @@ from ._app import app
 from ._common import (
     EXIT_INPUT,
     EXIT_OK,
+    Backend,
+    BackendOption,
+    ModelKindOption,
     ModelOption,
     OutputOption,
     ScorerOption,
     handle_errors,
-    Backend,
-    BackendOption,
-    ModelKindOption,
     model_scorer,
     say,
 )
