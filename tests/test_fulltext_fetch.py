@@ -271,7 +271,8 @@ def test_verify_reads_the_body_and_says_where(serve: Callable[[Stand], str], tmp
     report.write_text(
         "# Tides\n\n## Claims\n\n| claim | verified | confidence |\n|---|---|---|\n"
         "| Kiel reaches 0.79 accuracy in summer, trained for 980 hours. | ✓ | 0.9 |\n"
-        "| The encoder stacks 6 layers. | ✓ | 0.9 |\n\n"
+        "| The encoder stacks 6 layers. | ✓ | 0.9 |\n"
+        "| Volcanic ash clouds delay every ferry crossing in the archipelago. | ✓ | 0.9 |\n\n"
         "## References\n\n1. https://arxiv.org/abs/2101.00012v1\n",
         encoding="utf-8",
     )
@@ -284,6 +285,10 @@ def test_verify_reads_the_body_and_says_where(serve: Callable[[Stand], str], tmp
     (ref,) = data["reports"][0]["references"]
     assert (ref["fulltext"], ref["fulltext_reason"]) == ("html", None)
     claims = data["reports"][0]["claims"]
-    assert [c["recomputed"]["checked"] for c in claims] == ["fulltext", "fulltext"]
-    assert [c["evidence"][0]["location"] for c in claims] == ["table", "body"]
-    assert [c["evidence"][0]["section"] for c in claims] == ["Table 1", "2.1 Attention"]
+    assert [c["recomputed"]["checked"] for c in claims] == ["fulltext"] * 3
+    assert [c["evidence"][0]["location"] for c in claims[:2]] == ["table", "body"]
+    assert [c["evidence"][0]["section"] for c in claims[:2]] == ["Table 1", "2.1 Attention"]
+    # a ✓ claim the whole paper does not state: the strong signal of a fabricated claim
+    assert claims[2]["recomputed"]["label"] == "not_found"
+    codes = [f["code"] for f in claims[2]["findings"]]
+    assert "claim_not_in_paper" in codes and "unsupported_verified_claim" not in codes

@@ -251,9 +251,11 @@ def test_junit_says_where_and_what_was_read(fulltext: VerifyResult) -> None:
 
 def test_github_says_where_and_notices_papers_read_as_abstracts(fulltext: VerifyResult) -> None:
     lines = render_verify(fulltext, "github").splitlines()
-    unsupported = [ln for ln in lines if "title=claimcheck unsupported_verified_claim" in ln]
-    assert unsupported[0].endswith("(evidence: not in the paper)")
-    assert unsupported[1].endswith(
+    # a ✓ claim the full text does not state is claim_not_in_paper; one checked against an abstract only is not
+    (absent,) = [ln for ln in lines if "title=claimcheck claim_not_in_paper" in ln]
+    assert absent.endswith("(evidence: not in the paper)")
+    (unsupported,) = [ln for ln in lines if "title=claimcheck unsupported_verified_claim" in ln]
+    assert unsupported.endswith(
         "(evidence: not in the abstract — full text unavailable (arXiv offers no HTML or PDF))"
     )
     notices = [ln for ln in lines if "title=claimcheck abstract only" in ln]

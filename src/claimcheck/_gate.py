@@ -28,6 +28,8 @@ __all__ = [
     "report_incomplete_sources",
 ]
 
+_UNSUPPORTED_CODES = frozenset({"unsupported_verified_claim", "claim_not_in_paper"})
+"""A ✓ claim not recomputed as verified; ``claim_not_in_paper`` when the cited papers were read whole."""
 _COUNT_CODES = frozenset({"papers_retrieved_mismatch", "claims_count_mismatch", "verified_count_mismatch"})
 _REFERENCE_CODES = frozenset({"reference_not_found", "reference_malformed"})
 
@@ -96,7 +98,7 @@ def gate_category(code: str) -> str:
 
     Example: ``gate_category("claims_count_mismatch") == "counts"``
     """
-    if code == "unsupported_verified_claim":
+    if code in _UNSUPPORTED_CODES:
         return "unsupported"
     if code in _COUNT_CODES:
         return "counts"
@@ -111,7 +113,7 @@ def finding_fails(finding: Finding, policies: frozenset[str]) -> bool:
     Example: ``finding_fails(Finding(code="contradicted", severity="error", message=""), {"contradicted"})``
     """
     return (
-        ("unsupported" in policies and finding.code == "unsupported_verified_claim")
+        ("unsupported" in policies and finding.code in _UNSUPPORTED_CODES)
         or ("contradicted" in policies and finding.code == "contradicted")
         or ("counts" in policies and finding.code in _COUNT_CODES)
         or ("references" in policies and finding.code in _REFERENCE_CODES)

@@ -32,12 +32,16 @@ NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _NAME = re.compile(r"\b[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9-]*\b|\b[A-Z][a-z]+\b")
 
 
-def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool = False) -> list[Finding]:
+def audit_claim(
+    claim: Claim, verdict: MatchResult | None, *, unverifiable: bool = False, checked: str = "abstract"
+) -> list[Finding]:
     """Findings about one claim row: truncation, flag vs confidence, flag vs recomputed verdict, matcher's.
 
     Parameters: ``claim``, the parsed row; ``verdict``, the matcher's result against the fetched sources (None
     when the claim was not matched); ``unverifiable``, True when no cited source could be fetched, so that a ✓
-    claim is reported as not checkable rather than unsupported.
+    claim is reported as not checkable rather than unsupported; ``checked``, ``"fulltext"`` when every cited
+    paper was read whole: a ✓ claim none of them states is then ``claim_not_in_paper``, the strong signal of
+    a fabricated claim, instead of ``unsupported_verified_claim``.
 
     Example: ``audit_claim(claim, MatchResult(label="not_found", verified=False, confidence=0.1))`` on a ✓ row
     with confidence 0.27 gives ``confidence_flag_mismatch`` and ``unsupported_verified_claim``.
@@ -99,18 +103,24 @@ def audit_claim(claim: Claim, verdict: MatchResult | None, *, unverifiable: bool
                 if f.code == "contradicted"
                 for cue in (f.details.get("cues") or [])  # type: ignore[union-attr]
             ]
+            whole = checked == "fulltext"
             why = {
                 "contradicted": "a cited paper contradicts it" + (f" ({'; '.join(cues)})" if cues else ""),
-                "not_found": "no cited paper's title or abstract supports it",
+                "not_found": "the cited papers do not state it (their full text was read)"
+                if whole
+                else "no cited paper's title or abstract supports it",
                 "supported": "its support is too weak to count as verified",
             }[verdict.label]
             add(
-                "unsupported_verified_claim",
+                "claim_not_in_paper"
+                if whole and verdict.label == "not_found"
+                else "unsupported_verified_claim",
                 "error",
                 f"{where} is marked ✓ but {why}; recomputed confidence {verdict.confidence:.2f}: "
                 f"{quote(claim.text)}.",
                 recomputed_label=verdict.label,
                 recomputed_confidence=verdict.confidence,
+                checked=checked,
             )
 
     if verdict is not None:

@@ -234,7 +234,9 @@ class Verifier:
                     **dict(claim),
                     recomputed=recomputed,
                     evidence=evidence,
-                    findings=audit_claim(claim, verdict, unverifiable=recomputed.label == "unverifiable"),
+                    findings=audit_claim(
+                        claim, verdict, unverifiable=recomputed.label == "unverifiable", checked=checked
+                    ),
                 )
             )
 
