@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from .._errors import CacheError, InputError, ScorerUnavailable
+from .._errors import InputError, ScorerUnavailable
+from .._sqlite import SqliteFile
 from ._extra import INSTALL_HINT, import_extra
 from ._features import CANDIDATES
 
@@ -50,7 +51,6 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 _MAX_SEQ_LENGTH = 128
 _BATCH_SIZE = 16
 _DIM = 384
-_BUSY_TIMEOUT_S = 30.0
 
 SEMANTIC_FEATURES: tuple[str, ...] = (
     "sem_unit",  # cosine(claim, this unit)
@@ -101,8 +101,10 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class EmbeddingCache:
+class EmbeddingCache(SqliteFile):
     """Sentence embeddings in SQLite, keyed by (model name, sha256 of the text); vectors as float16 bytes.
+
+    A `SqliteFile` like the paper cache: WAL, busy timeout, short transactions, rebuilt when corrupt.
 
     Parameters:
         path: the database file; created with its directory when missing.
@@ -110,33 +112,10 @@ class EmbeddingCache:
     Example: ``EmbeddingCache(tmp / "e.sqlite3").put_many("m", {"a b": vec})``
     """
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._conn: sqlite3.Connection | None = None
-
-    def _connection(self) -> sqlite3.Connection:
-        if self._conn is None:
-            try:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, isolation_level=None)
-                conn.execute("PRAGMA journal_mode = WAL")
-                conn.execute(
-                    "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, sha256 TEXT NOT NULL,"
-                    " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, sha256)) WITHOUT ROWID"
-                )
-            except (OSError, sqlite3.Error) as exc:
-                raise self._error("open", exc) from exc
-            self._conn = conn
-        return self._conn
-
-    def _error(self, verb: str, exc: Exception) -> CacheError:
-        return CacheError(f"cannot {verb} the embedding cache {self.path}: {exc}", path=str(self.path))
-
-    def close(self) -> None:
-        """Close the database connection (reopened on next use)."""
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    SCHEMA = (
+        "CREATE TABLE IF NOT EXISTS embeddings (model TEXT NOT NULL, sha256 TEXT NOT NULL,"
+        " dim INTEGER NOT NULL, vector BLOB NOT NULL, PRIMARY KEY (model, sha256)) WITHOUT ROWID"
+    )
 
     def get_many(self, model: str, texts: Sequence[str]) -> dict[str, Matrix]:
         """The cached vectors of those ``texts`` that are in the cache, as float32.
@@ -152,21 +131,17 @@ class EmbeddingCache:
         by_digest = {_digest(t): t for t in texts}
         found: dict[str, Matrix] = {}
         digests = list(by_digest)
-        try:
-            conn = self._connection()
-            for start in range(0, len(digests), 500):
-                chunk = digests[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"SELECT sha256, dim, vector FROM embeddings WHERE model = ? AND sha256 IN ({marks})",  # noqa: S608
-                    (model, *chunk),
-                ).fetchall()
-                for digest, dim, blob in rows:
-                    vec = np.frombuffer(blob, dtype="<f2").astype(np.float32)
-                    if vec.shape[0] == dim:
-                        found[by_digest[digest]] = vec
-        except sqlite3.Error as exc:
-            raise self._error("read", exc) from exc
+        for start in range(0, len(digests), 500):
+            chunk = digests[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            rows = self.query(
+                f"SELECT sha256, dim, vector FROM embeddings WHERE model = ? AND sha256 IN ({marks})",  # noqa: S608
+                (model, *chunk),
+            )
+            for digest, dim, blob in rows:
+                vec = np.frombuffer(blob, dtype="<f2").astype(np.float32)  # type: ignore[call-overload]
+                if vec.shape[0] == dim:
+                    found[by_digest[str(digest)]] = vec
         return found
 
     def put_many(self, model: str, vectors: dict[str, Matrix]) -> None:
@@ -185,32 +160,22 @@ class EmbeddingCache:
         ]
         if not rows:
             return
-        try:
-            conn = self._connection()
-            conn.execute("BEGIN IMMEDIATE")
+        with self.transaction() as conn:
             try:
                 conn.executemany("INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?, ?)", rows)
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
-        except sqlite3.Error as exc:
-            raise self._error("write", exc) from exc
+            except sqlite3.Error as exc:
+                raise self._error(exc) from exc
 
     def count(self, model: str | None = None) -> int:
         """How many vectors are stored (for one model, or all).
 
         Example: ``cache.count(MODEL_NAME)`` → ``812``
         """
-        conn = self._connection()
-        try:
-            if model is None:
-                row = conn.execute("SELECT COUNT(*) FROM embeddings").fetchone()
-            else:
-                row = conn.execute("SELECT COUNT(*) FROM embeddings WHERE model = ?", (model,)).fetchone()
-        except sqlite3.Error as exc:
-            raise self._error("read", exc) from exc
-        return int(row[0])
+        if model is None:
+            rows = self.query("SELECT COUNT(*) FROM embeddings")
+        else:
+            rows = self.query("SELECT COUNT(*) FROM embeddings WHERE model = ?", (model,))
+        return int(str(rows[0][0]))
 
 
 @dataclass

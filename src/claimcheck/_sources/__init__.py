@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .._events import EventSink, FetchEvent
 from .._models import Paper
 from ._arxiv import DEFAULT_API_URL, ArxivClient
 from ._cache import CachedDocument, CacheStats, PaperCache, default_cache_path
-from ._events import EventSink, FetchEvent
 from ._http import PoliteHttp
 from ._recorded import RecordedSources, load_sources, save_papers
 from ._session import OFFLINE_MESSAGE, PaperKey, SourceSession, export_cache, import_into_cache

@@ -24,9 +24,9 @@ from typing import Literal
 from pydantic import ValidationError
 
 from .._document import Document
+from .._events import EventSink
 from .._models import Paper
-from ._events import EventSink
-from ._sqlite import SqliteFile
+from .._sqlite import SqliteFile
 
 __all__ = [
     "DEFAULT_MAX_AGE",

@@ -20,8 +20,8 @@ from typing import TypeVar
 import httpx
 
 from .._errors import DocumentUnusable, SourceUnavailable
+from .._events import EventSink, FetchEvent, log_event
 from .._version import __version__
-from ._events import EventSink, FetchEvent, log_event
 
 __all__ = ["DEFAULT_MAILTO", "RETRY_STATUSES", "HttpAnswer", "PoliteHttp", "Retry", "user_agent"]
 

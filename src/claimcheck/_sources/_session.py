@@ -25,12 +25,12 @@ import httpx
 from .._defaults import DEFAULT_API_URL, DEFAULT_HTML_URL, DEFAULT_PDF_URL
 from .._document import Document
 from .._errors import ClaimcheckError, DocumentUnusable
+from .._events import EventSink, FetchEvent, log_event
 from .._ids import ArxivId
 from .._models import Paper
 from .._sentences import sentence_spans
 from ._arxiv import ArxivClient, papers_per_input
 from ._cache import CachedDocument, PaperCache
-from ._events import EventSink, FetchEvent, log_event
 from ._fulltext import DEFAULT_MAX_DOCUMENT_BYTES, Fetched, FullTextFetcher, FullTextStatus, extract
 from ._http import PoliteHttp
 from ._recorded import RecordedSources, load_sources, save_document, save_papers

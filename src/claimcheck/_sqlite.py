@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from .._errors import CacheError
+from ._errors import CacheError
 from ._events import EventSink, FetchEvent, log_event
 
 __all__ = ["SqliteFile"]
