@@ -28,7 +28,7 @@ SWAPPED = {0: "entailment", 1: "neutral", 2: "contradiction"}
 
 
 def _abstract() -> str:
-    from claimcheck._atom import parse_atom
+    from claimcheck._sources._atom import parse_atom
 
     (paper,) = parse_atom(FIXTURE.read_bytes()).papers
     return f"{paper.title or ''} {paper.abstract or ''}"

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.models
 
 
 def _paper(name: str) -> Source:
-    from claimcheck._atom import parse_atom
+    from claimcheck._sources._atom import parse_atom
 
     (paper,) = parse_atom((ROOT / "fixtures" / "arxiv" / name).read_bytes()).papers
     return Source(id=paper.arxiv_id, title=paper.title or "", text=paper.abstract or "")
