@@ -59,9 +59,8 @@ class SqliteFile:
             self._retry_locked(lambda: conn.execute("PRAGMA journal_mode = WAL"))
             conn.execute("PRAGMA synchronous = NORMAL")
             self._retry_locked(lambda: self._create_schema(conn))
-            row = conn.execute("PRAGMA quick_check").fetchone()
-            if row is None or row[0] != "ok":
-                raise sqlite3.DatabaseError(f"quick_check: {row[0] if row else 'no answer'}")
+            # A file that is not a database fails above. No `PRAGMA quick_check` here: it reads the whole
+            # file, and every worker opens the cache (seconds per open on a cache of thousands of papers).
         except BaseException:
             conn.close()
             raise
