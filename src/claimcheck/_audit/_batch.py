@@ -12,6 +12,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor
+from sys import intern
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
@@ -63,6 +64,16 @@ class ClaimKey(NamedTuple):
     def where(self) -> str:
         """``path:line``."""
         return f"{self.path}:{self.line}"
+
+    def __reduce__(self) -> tuple[Callable[..., ClaimKey], tuple[str, int, int, str, str, str]]:
+        # Keys come back from worker processes by pickle, each string a new copy: interned on arrival,
+        # a claim repeated word for word across reports (common in generated reports) is kept once.
+        return _arrived, (self.path, self.line, self.claim_index, self.text, self.key, self.label)
+
+
+def _arrived(path: str, line: int, claim_index: int, text: str, key: str, label: str) -> ClaimKey:
+    """A `ClaimKey` as unpickled: its strings interned."""
+    return ClaimKey(intern(path), line, claim_index, intern(text), intern(key), intern(label))
 
 
 def claim_keys(report: ReportResult) -> list[ClaimKey]:
