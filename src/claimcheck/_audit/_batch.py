@@ -265,8 +265,8 @@ def _search(
 class BatchAudit:
     """The batch findings of a run, fed its claim keys one report at a time (`add`), read once at the end.
 
-    What it keeps per claim is compact: where it is (a path number, line and claim number in arrays, 13
-    bytes) and its label (1 byte); texts only once per distinct normalised claim (its key and the wording
+    What it keeps per claim is compact: where it is (a path number, line and claim number in arrays, 12
+    bytes), its group (4) and label (2); texts only once per distinct normalised claim (its key and the wording
     the findings quote). A caller that feeds it as reports arrive need not keep the keys at all.
 
     Example: ``audit = BatchAudit()``, ``audit.add(claim_keys(result))`` per report, then
@@ -283,7 +283,7 @@ class BatchAudit:
         self._path = array("I")
         self._line = array("I")
         self._index = array("I")
-        self._label = array("B")
+        self._label = array("H")
         self._path_names: list[str] = []
         self._label_names: list[str] = []
 
