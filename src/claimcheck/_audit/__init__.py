@@ -6,13 +6,14 @@ finding codes are the contract of DESIGN.md ("Finding codes").
 
 from __future__ import annotations
 
-from ._batch import ClaimKey, audit_batch, audit_batch_keys, claim_keys
+from ._batch import BatchAudit, ClaimKey, audit_batch, audit_batch_keys, claim_keys
 from ._claims import CONFIDENCE_THRESHOLD, audit_claim, duplicate_claims, same_claim
 from ._question import QuestionCoverage, question_coverage
 from ._report import abstract_copied_share, audit_report, summarize_report
 
 __all__ = [
     "CONFIDENCE_THRESHOLD",
+    "BatchAudit",
     "ClaimKey",
     "QuestionCoverage",
     "abstract_copied_share",
