@@ -36,11 +36,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 import claimcheck._audit._batch as batch  # noqa: E402
-from claimcheck._atom import parse_atom  # noqa: E402
 from claimcheck._audit import ClaimKey, audit_batch_keys  # noqa: E402
 from claimcheck._audit._text import normalise_claim  # noqa: E402
 from claimcheck._models import Finding  # noqa: E402
 from claimcheck._parse import parse_report_file  # noqa: E402
+from claimcheck._sources._atom import parse_atom  # noqa: E402
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")

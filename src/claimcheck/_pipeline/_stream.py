@@ -208,7 +208,9 @@ class VerifyStream:
         self._latest = latest
         self._task = task
         self._pool: Pool | None = pool
-        self._claims: list[ClaimKey] = []
+        from .._audit import BatchAudit
+
+        self._audit = BatchAudit()  # a few bytes per claim, plus each distinct claim's text once
         self._summaries: list[ReportSummary] = []
         self._done = False
 
@@ -270,7 +272,7 @@ class VerifyStream:
         size = max(1, min(16, self.total // (pool.jobs * 4)))
         try:
             for outcome in pool.map(_verify_chunk, _chunks(self._work(), size)):
-                self._claims.extend(outcome.claims)
+                self._audit.add(outcome.claims)
                 self._summaries.append(outcome.summary)
                 yield outcome
         except BaseException:
@@ -303,13 +305,10 @@ class VerifyStream:
 
     def summary(self) -> BatchSummary:
         """Totals over the reports verified so far and the batch-level findings (`audit_batch`)."""
-        from .._audit import audit_batch_keys
-
         sums = self._summaries
         pool = self._pool
         try:
-            findings = audit_batch_keys(
-                self._claims,
+            findings = self._audit.findings(
                 jobs=pool.jobs if pool is not None else 1,
                 executor=pool.executor if pool is not None else None,
             )
