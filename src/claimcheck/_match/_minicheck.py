@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Literal, cast
 
 from .._models import MatchEvidence, MatchResult
 from ._features import PreparedSource, Source, Unit
+from ._front import LexicalFront
 
 if TYPE_CHECKING:
     from ._nli import NLIModel
@@ -157,7 +158,7 @@ def _window(
     return _make(source, group[lo:hi], cache)
 
 
-class MiniCheckScorer:
+class MiniCheckScorer(LexicalFront):
     """Matcher-compatible scorer: the lexical matcher finds candidate sentences (with offsets) and findings; a
     MiniCheck model reads the chunks (`chunk_source`) and its maximum P(supported) is the confidence.
 
@@ -174,8 +175,6 @@ class MiniCheckScorer:
         ``s.match("XLM-R improves by 5.4 points.", [p]).label`` → ``"supported"``
     """
 
-    scorer = "nli"
-
     def __init__(
         self,
         model: NLIModel,
@@ -184,20 +183,9 @@ class MiniCheckScorer:
         cache_size: int = 4096,
         chunk_tokens: int = CHUNK_TOKENS,
     ) -> None:
-        from ._matcher import Matcher
-
+        super().__init__(candidates=candidates, cache_size=cache_size)
         self.nli = model
         self.chunk_tokens = chunk_tokens
-        self.lexical = Matcher(scorer="lexical", cache_size=cache_size)
-        self.model = self.lexical.model
-        self.candidates = candidates
-
-    def prepare(self, source: Source) -> PreparedSource:
-        """Analyse a source once (delegates to the lexical matcher).
-
-        Example: ``s.prepare(Source(id="x", title="", text="One. Two."))``
-        """
-        return self.lexical.prepare(source)
 
     def match(
         self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None

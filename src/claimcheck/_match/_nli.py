@@ -37,6 +37,7 @@ from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchResult
 from ._extra import import_extra
 from ._features import PreparedSource, Source
+from ._front import LexicalFront
 from ._hub import ModelKind, resolve_model
 
 if TYPE_CHECKING:
@@ -426,7 +427,7 @@ def standalone(
     return NLIScorer(model, cache_size=cache_size)
 
 
-class NLIScorer:
+class NLIScorer(LexicalFront):
     """Matcher-compatible scorer: lexical candidates and findings, NLI label and confidence.
 
     Parameters:
@@ -438,8 +439,6 @@ class NLIScorer:
         ``s.match("XLM-R improves by 5.4 points.", [p]).label`` → ``"supported"``
     """
 
-    scorer = "nli"
-
     def __init__(
         self,
         model_path: Path | str | NLIModel,
@@ -448,22 +447,11 @@ class NLIScorer:
         batch_size: int = 16,
         cache_size: int = 4096,
     ) -> None:
-        from ._matcher import Matcher
-
+        super().__init__(candidates=candidates, cache_size=cache_size)
         self.nli = (
             model_path if isinstance(model_path, NLIModel) else NLIModel(model_path, batch_size=batch_size)
         )
         self.nli.load()
-        self.lexical = Matcher(scorer="lexical", cache_size=cache_size)
-        self.model = self.lexical.model
-        self.candidates = candidates
-
-    def prepare(self, source: Source) -> PreparedSource:
-        """Analyse a source once (delegates to the lexical matcher).
-
-        Example: ``s.prepare(Source(id="x", title="", text="One. Two."))``
-        """
-        return self.lexical.prepare(source)
 
     def match(
         self, claim: str, sources: Sequence[PreparedSource | Source], *, truncated: bool | None = None

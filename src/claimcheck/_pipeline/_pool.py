@@ -65,6 +65,24 @@ class Pool(Protocol):
     def close(self) -> None: ...
 
 
+def in_order(
+    submit: Callable[[Sequence[_T]], Future[list[_R]]], chunks: Iterable[Sequence[_T]], ahead: int
+) -> Iterator[_R]:
+    """The results of every chunk ``submit`` sends off, in input order, with at most ``ahead`` in flight (so
+    that finished results never pile up when the consumer is slower than the workers).
+
+    Example: ``list(in_order(lambda c: pool.submit(sum_all, c), [[1, 2], [3]], 4))``
+    """
+    it = iter(chunks)
+    pending: deque[Future[list[_R]]] = deque(submit(c) for c in islice(it, ahead))
+    while pending:
+        done = pending.popleft().result()
+        nxt = next(it, None)
+        if nxt is not None:
+            pending.append(submit(nxt))
+        yield from done
+
+
 def _init(setup: Callable[..., None], args: tuple[object, ...]) -> None:
     quiet_gc()
     setup(*args)
@@ -118,17 +136,8 @@ class WorkerPool:
                 yield from fn(chunk)
             return
         pool = self._started()
-        it = iter(chunks)
-        pending: deque[Future[list[_R]]] = deque(
-            pool.submit(fn, c) for c in islice(it, ahead or 4 * self.jobs)
-        )
         try:
-            while pending:
-                done = pending.popleft().result()
-                nxt = next(it, None)
-                if nxt is not None:
-                    pending.append(pool.submit(fn, nxt))
-                yield from done
+            yield from in_order(lambda chunk: pool.submit(fn, chunk), chunks, ahead or 4 * self.jobs)
         except BrokenProcessPool as exc:
             raise worker_died(exc) from exc
 
@@ -231,17 +240,10 @@ class DaskPool:
         client = self._client
         args = (self._token, self._setup, self._args, fn)
 
-        def submit(chunk: Sequence[_T]) -> Any:
+        def submit(chunk: Sequence[_T]) -> Any:  # a dask future: result() like a concurrent.futures one
             return client.submit(_run_on_worker, *args, chunk, pure=False)
 
-        it = iter(chunks)
-        pending: deque[Any] = deque(submit(c) for c in islice(it, ahead or 4 * self.jobs))
-        while pending:
-            done: list[_R] = pending.popleft().result()
-            nxt = next(it, None)
-            if nxt is not None:
-                pending.append(submit(nxt))
-            yield from done
+        yield from in_order(submit, chunks, ahead or 4 * self.jobs)
 
     def close(self) -> None:
         """Disconnect, and stop the local cluster if this pool started it. Idempotent."""
