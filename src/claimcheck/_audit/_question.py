@@ -84,7 +84,7 @@ def _stems(text: str) -> frozenset[str]:
     return frozenset(stem(t) for t in content_terms(text))
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)
 def _source_doc(text: str) -> _Doc:
     # The same cited abstracts come back for every report of a batch: index each once.
     return _Doc(_stems(text))

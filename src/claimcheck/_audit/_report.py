@@ -228,7 +228,7 @@ def abstract_copied_share(report_abstract: str, paper_abstract: str) -> float:
     return copied / len(ours)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=32)  # about 200 KB each: with thousands of distinct cited papers a large cache was 200 MB
 def _windows(text: str) -> frozenset[str]:
     return frozenset(text[i : i + _MIN_RUN] for i in range(len(text) - _MIN_RUN + 1))
 

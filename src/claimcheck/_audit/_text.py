@@ -49,7 +49,7 @@ STOPWORDS = words(
 )
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=2048)
 def normalise_prose(text: str) -> str:
     """Normalise abstract or report prose for verbatim comparison: TeX dashes, quotes, commands, whitespace.
 

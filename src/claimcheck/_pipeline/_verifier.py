@@ -61,11 +61,11 @@ _FIELDS: dict[str, Literal["title", "abstract", "text"]] = {
 }
 """The evidence's older ``field`` key, kept beside ``location``: body, table and caption text is "text"."""
 
-_MEMO_SIZE = 16384
+_MEMO_SIZE = 4096
 """Verdicts remembered per process, by (claim text, truncated flag, cited papers)."""
-_PREPARED_UNITS = 12_000
+_PREPARED_UNITS = 6_000
 """Prepared papers kept per process, counted in evidence units (an abstract has about 20, a full paper 400 to
-800; a prepared unit costs about 10 KB): about 120 MB whatever the number of distinct papers in the run."""
+800; a prepared unit costs about 10 KB): about 60 MB whatever the number of distinct papers in the run."""
 
 
 class _PreparedCache:
