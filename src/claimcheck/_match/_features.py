@@ -487,12 +487,17 @@ def _number_matched(m: NumberMention, unit: Analysis | Clause, claim: Sequence[N
 def _slot(
     m: NumberMention, numbers: Sequence[NumberMention], claim: Sequence[NumberMention] = ()
 ) -> list[NumberMention]:
-    """The unit's figures said after the same word as ``m``; none when each of them is another of the claim's
-    own figures: the word then labels the figure on its other side ("99.4% precision at 95.6% recall" against
+    """The unit's figures said after the same word as ``m``; none when that word follows (or, with no word
+    between, precedes) another of the claim's figures and each figure of the slot is that other one: the
+    word then labels the other figure ("99.4% precision at 95.6% recall" against
     "a precision of 99.4% for a recall of 95.6%"; "65% of the 647-word average" against "65% of the average
     length of 647"), so the slot says nothing of ``m``."""
     slot = [n for n in numbers if m.before and n.before and n.before[-1] == m.before[-1]]
-    others = [o for o in claim if o is not m and not _num_close(o.value, m.value)]
+    others = [
+        o
+        for o in claim
+        if o is not m and not _num_close(o.value, m.value) and m.before[-1:] in (o.after[:1], o.before[-1:])
+    ]
     if slot and others and all(any(_num_close(n.value, o.value) for o in others) for n in slot):
         return []
     return slot

@@ -217,6 +217,7 @@ def _numbers(text: str, tokens: list[tuple[str, int]], cased: str | None = None)
     out: list[NumberMention] = []
     if not found:
         return out
+    found.sort()  # in the order of the text, whichever pattern read them
     words = [(st, pos) for st, pos in tokens if not st[0].isdigit()]
     starts = [pos for _, pos in words]
     for start, end, value, pct in found:
