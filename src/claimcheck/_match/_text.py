@@ -220,13 +220,22 @@ def _numbers(text: str, tokens: list[tuple[str, int]], cased: str | None = None)
     found.sort()  # in the order of the text, whichever pattern read them
     words = [(st, pos) for st, pos in tokens if not st[0].isdigit()]
     starts = [pos for _, pos in words]
+    # The words around a figure are those of its own sentence: in a window of two sentences, "target tasks.
+    # Using nine intermediate tasks" does not say nine of the target tasks.
+    stops = [m.end() for m in _SENTENCE_STOP.finditer(text)]
     for start, end, value, pct in found:
+        k = bisect.bisect_left(stops, start)
+        lo = bisect.bisect_left(starts, stops[k - 1]) if k else 0
+        hi = bisect.bisect_left(starts, stops[k]) if k < len(stops) else len(words)
         a = bisect.bisect_left(starts, end)
         b = bisect.bisect_left(starts, start)
-        after = tuple(st for st, _ in words[a : a + 3])
-        before = tuple(st for st, _ in words[max(0, b - 3) : b])
+        after = tuple(st for st, _ in words[a : min(a + 3, hi)])
+        before = tuple(st for st, _ in words[max(lo, b - 3) : b])
         out.append(NumberMention(value, pct, after, before))
     return out
+
+
+_SENTENCE_STOP = re.compile(r"(?<=[a-z)%])[.!?]\s+(?=[A-Za-z])")
 
 
 def _followed_by_noun(text: str, pos: int) -> bool:
