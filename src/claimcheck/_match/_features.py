@@ -419,7 +419,7 @@ def candidate_units(
 
 
 # Ranking weight of the share of the claim's figures a unit states.
-NUMBER_BOOST = 0.2
+NUMBER_BOOST = 0.1
 
 
 def _number_key(value: float) -> float:
