@@ -134,3 +134,52 @@ def test_a_long_paper_does_not_lower_the_confidence_of_a_sentence_it_states(matc
     assert sum(1 for u in prepared.units if not u.window) > 200
     region_len = source_features(info, prepared, unit.region)[3]
     assert region_len <= math.log1p(2 * REGION_SENTENCES) / 3.0
+
+
+def _mistral_table_4() -> Document:
+    caption = (
+        "Table 4: System prompts. Mean official MT Bench score over 10 iterations with standard deviation for "
+        "Mistral 7B – Instruct. For reference, Llama 2 13B – Chat reports official results of 6.65."
+    )
+    rows = [
+        "Guardrails | MT Bench",
+        r"No system prompt | 6.84 \pm 0.07",
+        r"Llama 2 system prompt | 6.38 \pm 0.07",
+        r"Mistral system prompt | 6.58 \pm 0.05",
+    ]
+    blocks = [
+        Block("title", "Mistral 7B"),
+        Block("abstract", "We introduce Mistral 7B, a 7-billion-parameter language model engineered for performance."),
+        Block("caption", caption, section="Table 4", anchor="S5.T4"),
+        *[Block("table", r, section="Table 4", anchor="S5.T4") for r in rows],
+    ]
+    return Document("2310.06825", 1, "html", tuple(blocks))
+
+
+def test_the_row_stating_the_figure_outranks_a_wordier_caption(matcher: Matcher) -> None:
+    res = matcher.match(
+        "With the Mistral system prompt, Mistral 7B Instruct scores 6.58 on MT Bench.",
+        [Source.from_document(_mistral_table_4())],
+    )
+    assert res.verified
+    assert res.evidence[0].sentence == r"Mistral system prompt | 6.58 \pm 0.05"
+
+
+def test_cells_opening_with_a_figure_make_a_data_row_not_a_header() -> None:
+    prepared = prepare_source(Source.from_document(_mistral_table_4()))
+    row = next(u for u in prepared.units if u.sentence.startswith("Mistral system prompt |"))
+    assert {"guardrail", "bench"} <= set(row.tf)  # read under "Guardrails | MT Bench"
+
+
+def test_an_em_dash_parts_two_clauses(matcher: Matcher) -> None:
+    text = (
+        "All the summarizers fail to generate long summaries of lengths that match the human summaries— "
+        "PRIMERA produces the longest summaries of 416 words on average, less than 65% of the groundtruths' "
+        "average length of 647."
+    )
+    res = matcher.match(
+        "PRIMERA produces the longest summaries, 416 words on average, less than 65% of the 647-word average "
+        "of human summaries.",
+        [Source(id="2206.10883", title="Multi-LexSum", text=text)],
+    )
+    assert res.label != "contradicted"  # 'fail' is said of the other clause

@@ -28,18 +28,22 @@ _TEX_CITE = re.compile(r"\\(?:cite[tp]?|ref|eqref|footnote)\*?\{[^}]*\}")
 _TEX_CMD = re.compile(r"\\[a-zA-Z]+\*?\{([^}]*)\}")
 _TEX_BARE = re.compile(r"\\[a-zA-Z]+")
 _DASHES = re.compile(r"-{2,3}|[‐‑‒–—―]")
+# An em dash between two words runs two clauses together ("All the summarizers fail to generate long
+# summaries— PRIMERA produces the longest summaries ..."): a clause break, so a negation in the first is not
+# read as bearing on the second.
+_EM_DASH = re.compile(r"\s*(?:—|---)\s*")
 
 
 def clean_for_match(text: str) -> str:
     """``text`` without TeX markup and with dashes as spaces, for comparison (never for offsets).
 
     Example: ``clean_for_match(r"mBERT \\cite{x} in the \\emph{generalized} setting---")`` is
-    ``"mBERT  in the generalized setting "``.
+    ``"mBERT  in the generalized setting; "`` (an em dash parts two clauses).
     """
     text = _TEX_CITE.sub("", text)
     text = _TEX_CMD.sub(r"\1", text)
     text = _TEX_BARE.sub("", text)
-    return _DASHES.sub(" ", text)
+    return _DASHES.sub(" ", _EM_DASH.sub("; ", text))
 
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
