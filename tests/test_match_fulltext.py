@@ -183,3 +183,17 @@ def test_an_em_dash_parts_two_clauses(matcher: Matcher) -> None:
         [Source(id="2206.10883", title="Multi-LexSum", text=text)],
     )
     assert res.label != "contradicted"  # 'fail' is said of the other clause
+
+
+def test_greek_letters_of_a_papers_math_are_words(matcher: Matcher) -> None:
+    # 1706.03762 §5.3, as its LaTeXML HTML gives the math (alttext)
+    text = (
+        r"We used the Adam optimizer (kingma2014adam, ) with \beta_{1}=0.9, \beta_{2}=0.98 and "
+        r"\epsilon=10^{-9}."
+    )
+    assert {"beta", "epsilon"} <= set(analyse(text).stems)
+    res = matcher.match(
+        "Training used the Adam optimizer with beta1 of 0.9, beta2 of 0.98 and epsilon of 1e-9.",
+        [Source(id="1706.03762", title="Attention Is All You Need", text=text)],
+    )
+    assert res.verified

@@ -27,6 +27,12 @@ __all__ = [
 _TEX_CITE = re.compile(r"\\(?:cite[tp]?|ref|eqref|footnote)\*?\{[^}]*\}")
 _TEX_CMD = re.compile(r"\\[a-zA-Z]+\*?\{([^}]*)\}")
 _TEX_BARE = re.compile(r"\\[a-zA-Z]+")
+# A Greek letter of a paper's math ("\\beta_{1}=0.9", from the alttext of its HTML) is a word a claim says
+# ("beta1 of 0.9"), not markup to drop; its subscript is glued on, as a claim writes it.
+_TEX_GREEK = re.compile(
+    r"\\(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau|"
+    r"phi|chi|psi|omega)(?![A-Za-z])(?:_\{?([A-Za-z0-9]{1,3})\}?)?"
+)
 _DASHES = re.compile(r"-{2,3}|[‐‑‒–—―]")
 # An em dash between two words runs two clauses together ("All the summarizers fail to generate long
 # summaries— PRIMERA produces the longest summaries ..."): a clause break, so a negation in the first is not
@@ -41,6 +47,8 @@ def clean_for_match(text: str) -> str:
     ``"mBERT  in the generalized setting; "`` (an em dash parts two clauses).
     """
     text = _TEX_CITE.sub("", text)
+    if "\\" in text:
+        text = _TEX_GREEK.sub(lambda m: " " + m.group(1) + (m.group(2) or ""), text)
     text = _TEX_CMD.sub(r"\1", text)
     text = _TEX_BARE.sub("", text)
     return _DASHES.sub(" ", _EM_DASH.sub("; ", text))
