@@ -149,7 +149,10 @@ def _mistral_table_4() -> Document:
     ]
     blocks = [
         Block("title", "Mistral 7B"),
-        Block("abstract", "We introduce Mistral 7B, a 7-billion-parameter language model engineered for performance."),
+        Block(
+            "abstract",
+            "We introduce Mistral 7B, a 7-billion-parameter language model engineered for performance.",
+        ),
         Block("caption", caption, section="Table 4", anchor="S5.T4"),
         *[Block("table", r, section="Table 4", anchor="S5.T4") for r in rows],
     ]
