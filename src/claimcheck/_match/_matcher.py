@@ -29,6 +29,7 @@ from ._features import (
     lexical_features,
     prepare_claim,
     prepare_source,
+    region_coverage,
     source_features,
 )
 from ._model import Model, load_model
@@ -176,17 +177,22 @@ def featurize(
         None,
     )
     context = replace(context, conflict_near=conflicting is not None)
-    per_source: dict[int, tuple[float, float, float, float]] = {}
+    per_source: dict[tuple[int, int], tuple[float, float, float, float]] = {}
+    cov_region: dict[tuple[int, int], float] = {}
 
     peers: dict[int, list[int]] = {}
     for si, ui, _ in ranked[:k]:
         peers.setdefault(si, []).append(ui)
 
     def candidate(si: int, ui: int, bm: float) -> Candidate:
-        if si not in per_source:
-            per_source[si] = source_features(info, sources[si])
         src = sources[si]
-        feats, facts = lexical_features(info, src.units[ui], bm, context, src, per_source[si])
+        key = (si, src.units[ui].region)
+        if key not in per_source:
+            per_source[key] = source_features(info, src, key[1])
+            cov_region[key] = region_coverage(info, sources, src, key[1])
+        feats, facts = lexical_features(
+            info, src.units[ui], bm, context, src, per_source[key], cov_region[key]
+        )
         for ex in extractors:
             feats.extend(ex.features(claim, src, ui, peers.get(si, ())))
         return Candidate(si, ui, feats, facts)

@@ -27,19 +27,31 @@ __all__ = [
 _TEX_CITE = re.compile(r"\\(?:cite[tp]?|ref|eqref|footnote)\*?\{[^}]*\}")
 _TEX_CMD = re.compile(r"\\[a-zA-Z]+\*?\{([^}]*)\}")
 _TEX_BARE = re.compile(r"\\[a-zA-Z]+")
+# A Greek letter of a paper's math ("\\beta_{1}=0.9", from the alttext of its HTML) is a word a claim says
+# ("beta1 of 0.9"), not markup to drop; its subscript is glued on, as a claim writes it.
+_TEX_GREEK = re.compile(
+    r"\\(alpha|beta|gamma|delta|epsilon|varepsilon|zeta|eta|theta|kappa|lambda|mu|nu|xi|pi|rho|sigma|tau|"
+    r"phi|chi|psi|omega)(?![A-Za-z])(?:_\{?([A-Za-z0-9]{1,3})\}?)?"
+)
 _DASHES = re.compile(r"-{2,3}|[‐‑‒–—―]")
+# An em dash between two words runs two clauses together ("All the summarizers fail to generate long
+# summaries— PRIMERA produces the longest summaries ..."): a clause break, so a negation in the first is not
+# read as bearing on the second.
+_EM_DASH = re.compile(r"\s*(?:—|---)\s*")
 
 
 def clean_for_match(text: str) -> str:
     """``text`` without TeX markup and with dashes as spaces, for comparison (never for offsets).
 
     Example: ``clean_for_match(r"mBERT \\cite{x} in the \\emph{generalized} setting---")`` is
-    ``"mBERT  in the generalized setting "``.
+    ``"mBERT  in the generalized setting; "`` (an em dash parts two clauses).
     """
     text = _TEX_CITE.sub("", text)
+    if "\\" in text:
+        text = _TEX_GREEK.sub(lambda m: " " + m.group(1) + (m.group(2) or ""), text)
     text = _TEX_CMD.sub(r"\1", text)
     text = _TEX_BARE.sub("", text)
-    return _DASHES.sub(" ", text)
+    return _DASHES.sub(" ", _EM_DASH.sub("; ", text))
 
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[a-z]+")
@@ -137,12 +149,22 @@ _SCALE_WORDS = {"hundred": 100.0, "thousand": 1e3, "million": 1e6, "billion": 1e
 _NUM_WORD_RE = re.compile(r"\b(" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")\b", re.I)
 # A number not glued to letters ("XLM-R", "mT5", "NLLB-200", "v2.0" are names, not quantities).
 # Also not a number: the "4" of "OCT3/4", the "3" of "3T3" (a figure running into letters and digits again).
+# Scientific notation is one number: "3.3e18", "1e-9", and the LaTeX of a paper's HTML, "3.3\\cdot 10^{18}",
+# "10^{-9}" (``clean_for_match`` leaves "3.3 10^{18}" of the first; read before the plain pattern, which would take their mantissa or base for the quantity).
+_SCI_RE = re.compile(
+    r"(?<![A-Za-z0-9.,\-])(?:(\d+(?:\.\d+)?)[eE]([-+−]?\d+)\b"
+    r"|(?:(\d+(?:\.\d+)?)\s*(?:\\cdot|\\times|[x×·*])?\s*)?10\s*\^\s*\{?\s*([-+−]?\d+)\s*\}?)"
+)
 _NUM_RE = re.compile(
     r"(?<![A-Za-z0-9.,\-])(?<![A-Za-z]-)(?<![A-Za-z0-9]/)[-+−]?(\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d*\.\d+|\d+)"
     r"(?![A-Za-z]+\d)"
-    r"(\s*(?:%|percent\b|per\s*cent\b|[kK]\b|[mM]\b|(?:hundred|thousand|million|billion)\b))?"
+    r"(\s*(?:%|percent\b|per\s*cent\b|[kK]\b|[mM]\b|[bB]\b|(?:hundred|thousand|million|billion)\b))?"
 )
-_SCALE = {"k": 1e3, "m": 1e6, **_SCALE_WORDS}
+# "7B", "13B", "175M": a parameter count with its scale, the same figure as "7 billion".
+_SCALE = {"k": 1e3, "m": 1e6, "b": 1e9, **_SCALE_WORDS}
+# A bare integer right after a capitalised word inside a sentence is part of a name ("Llama 2", "Table 3",
+# "GPT 4"), not a quantity; checked on the text with its case kept.
+_NAME_NUMBER_RE = re.compile(r"(?<=[a-z,;:(] )[A-Z][a-z]+ $")
 _DIGIT = re.compile(r"\d")
 _LETTERS = re.compile(r"[A-Za-z]+")
 _NUMBER_WORD_SET = frozenset(_NUMBER_WORDS) | frozenset(_SCALE_WORDS)
@@ -159,11 +181,30 @@ class NumberMention:
     before: tuple[str, ...]
 
 
-def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
+def _numbers(text: str, tokens: list[tuple[str, int]], cased: str | None = None) -> list[NumberMention]:
     found: list[tuple[int, int, float, bool]] = []
     # Cheap tests first: most sentences have no figure and no number word, and the full patterns are slow.
     named = _NUMBER_WORD_SET.intersection(_LETTERS.findall(text.lower()))
-    for m in _NUM_RE.finditer(text) if _DIGIT.search(text) else ():
+    digits = bool(_DIGIT.search(text))
+    taken: list[tuple[int, int]] = []
+    for m in _SCI_RE.finditer(text) if digits and ("^" in text or "e" in text or "E" in text) else ():
+        mant, exp = (m.group(1), m.group(2)) if m.group(2) is not None else (m.group(3) or "1", m.group(4))
+        try:
+            value = float(mant) * 10.0 ** int(exp.replace("−", "-"))
+        except (ValueError, OverflowError):
+            continue
+        found.append((m.start(), m.end(), value, False))
+        taken.append((m.start(), m.end()))
+    for m in _NUM_RE.finditer(text) if digits else ():
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        if (
+            cased is not None
+            and "." not in m.group(1)
+            and not m.group(2)
+            and _NAME_NUMBER_RE.search(cased, 0, m.start())
+        ):
+            continue
         raw = m.group(1).replace(",", "")
         try:
             value = float(raw)
@@ -188,15 +229,25 @@ def _numbers(text: str, tokens: list[tuple[str, int]]) -> list[NumberMention]:
     out: list[NumberMention] = []
     if not found:
         return out
+    found.sort()  # in the order of the text, whichever pattern read them
     words = [(st, pos) for st, pos in tokens if not st[0].isdigit()]
     starts = [pos for _, pos in words]
+    # The words around a figure are those of its own sentence: in a window of two sentences, "target tasks.
+    # Using nine intermediate tasks" does not say nine of the target tasks.
+    stops = [m.end() for m in _SENTENCE_STOP.finditer(text)]
     for start, end, value, pct in found:
+        k = bisect.bisect_left(stops, start)
+        lo = bisect.bisect_left(starts, stops[k - 1]) if k else 0
+        hi = bisect.bisect_left(starts, stops[k]) if k < len(stops) else len(words)
         a = bisect.bisect_left(starts, end)
         b = bisect.bisect_left(starts, start)
-        after = tuple(st for st, _ in words[a : a + 3])
-        before = tuple(st for st, _ in words[max(0, b - 3) : b])
+        after = tuple(st for st, _ in words[a : min(a + 3, hi)])
+        before = tuple(st for st, _ in words[max(lo, b - 3) : b])
         out.append(NumberMention(value, pct, after, before))
     return out
+
+
+_SENTENCE_STOP = re.compile(r"(?<=[a-z)%])[.!?]\s+(?=[A-Za-z])")
 
 
 def _followed_by_noun(text: str, pos: int) -> bool:
@@ -311,7 +362,8 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
             continue
         tokens.append((stem(w), m.start()))
     stems = tuple(t for t, _ in tokens)
-    numbers = tuple(_numbers(norm, tokens))
+    cased = " ".join(clean.split())  # ``norm`` with its case: the same offsets
+    numbers = tuple(_numbers(norm, tokens, cased))
     entities: list[str] = []
     compared: set[str] = set()
     setting: set[str] = set()
@@ -362,7 +414,7 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
         setting_only=frozenset(setting - acting),
         lead_entity=lead,
         comparison=_comparison(norm, tokens),
-        clauses=clauses(norm, truncated=truncated),
+        clauses=clauses(norm, truncated=truncated, cased=cased),
     )
 
 
@@ -475,8 +527,9 @@ def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
     return frozenset(out[-limit:])
 
 
-def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
-    """The clauses of a normalised text with what each says (see `Clause`).
+def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> tuple[Clause, ...]:
+    """The clauses of a normalised text with what each says (see `Clause`); ``cased`` is the same text with
+    its case kept (same offsets), for telling a name's number ("Llama 2") from a quantity.
 
     Example: ``clauses("a helps, but b does not")[1].negations == ("not",)``
     """
@@ -569,7 +622,9 @@ def clauses(norm: str, *, truncated: bool = False) -> tuple[Clause, ...]:
                 frozenset(denied - asserted),
                 tuple((k, w, near) for k, (w, near) in polarity.items()),
                 _comparison(text, tokens),
-                tuple(_numbers(text, tokens)) if _DIGIT.search(text) or _NUM_WORD_RE.search(text) else (),
+                tuple(_numbers(text, tokens, cased[a:b] if cased is not None else None))
+                if _DIGIT.search(text) or _NUM_WORD_RE.search(text)
+                else (),
                 tuple(dict.fromkeys(transitions)),
                 lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
                 squashed=_squash(text),
