@@ -3,31 +3,18 @@ repository), and hostile bodies that must give `DocumentUnusable` quickly."""
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
 import pytest
 
+from _shared import SHARED, needs_shared
 from claimcheck._document import Block, Document
 from claimcheck._errors import DocumentUnusable
 from claimcheck._sources._extract import extract_document, sniff_kind
 from claimcheck._sources._html import extract_html
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "fulltext"
-
-
-def _shared_fulltext() -> Path | None:
-    for base in (os.environ.get("CLAIMCHECK_SHARED"), Path(__file__).resolve().parents[2] / "shared"):
-        if base and (Path(base) / "fulltext").is_dir():
-            return Path(base) / "fulltext"
-    return None
-
-
-SHARED = _shared_fulltext()
-needs_shared = pytest.mark.skipif(
-    SHARED is None, reason="shared/fulltext (real arXiv papers) is not beside the repo"
-)
 
 
 def _doc(name: str) -> Document:

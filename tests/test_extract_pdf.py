@@ -7,12 +7,12 @@ import ctypes
 import io
 import os
 import time
-from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 import pytest
 
+from _shared import SHARED, needs_shared
 from claimcheck._document import Document
 from claimcheck._errors import DocumentUnusable
 from claimcheck._sources._extract import extract_document, sniff_kind
@@ -72,19 +72,6 @@ def _make_pdf(pages: list[list[tuple[str, float, float, float, bool]]]) -> bytes
 @pytest.fixture(scope="module")
 def made() -> Document:
     return extract_pdf(_make_pdf(_PAGES), arxiv_id="0000.00000", version=1)
-
-
-def _shared_fulltext() -> Path | None:
-    for base in (os.environ.get("CLAIMCHECK_SHARED"), Path(__file__).resolve().parents[2] / "shared"):
-        if base and (Path(base) / "fulltext").is_dir():
-            return Path(base) / "fulltext"
-    return None
-
-
-SHARED = _shared_fulltext()
-needs_shared = pytest.mark.skipif(
-    SHARED is None, reason="shared/fulltext (real arXiv papers) is not beside the repo"
-)
 
 
 # -- a PDF the test makes ---------------------------------------------------------------------------------

@@ -73,11 +73,6 @@ class Document:
         return cls(arxiv_id, version, "abstract", tuple(blocks))
 
     @property
-    def full_text(self) -> bool:
-        """Whether the paper's full text was read (not only its title and abstract)."""
-        return self.kind != "abstract"
-
-    @property
     def title(self) -> str:
         """The text of the first title block, or ""."""
         return next((b.text for b in self.blocks if b.location == "title"), "")
@@ -117,10 +112,6 @@ class Document:
             for b in self.blocks
         )
         return replace(self, blocks=blocks)
-
-    def sized(self) -> int:
-        """Characters of text over all blocks (what preparing the document costs, roughly)."""
-        return sum(len(b.text) for b in self.blocks)
 
     # -- serialisation (the cache keeps extracted documents) ----------------------------------------------
 
