@@ -763,10 +763,12 @@ def lexical_features(
     src: PreparedSource,
     per_source: tuple[float, float, float, float],
     cov_region: float | None = None,
+    conflicts: list[Conflict] | None = None,
 ) -> tuple[list[float], dict[str, object]]:
     """The lexical feature vector (`LEXICAL_FEATURES` order) of a claim against one unit, and the facts behind it.
 
-    ``src`` is the source the unit belongs to and ``per_source`` its `source_features` for this claim.
+    ``src`` is the source the unit belongs to and ``per_source`` its `source_features` for this claim;
+    ``conflicts`` the unit's `clause_conflicts` when the caller has them already.
 
     Example: ``feats, facts = lexical_features(c, p.units[0], 0.0, [p], 1.0)``
     """
@@ -790,8 +792,8 @@ def lexical_features(
     has_number = 1.0 if nums else 0.0
     number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0
     number_absent = len(absent) / len(nums) if nums else 0.0
-    # a title names a topic and asserts nothing, so it cannot state a conflict
-    conflicts = clause_conflicts(claim, ui, absent) if unit.field != "title" else []
+    if conflicts is None:  # a title names a topic and asserts nothing, so it cannot state a conflict
+        conflicts = clause_conflicts(claim, ui, absent) if unit.field != "title" else []
     kinds = {c.kind for c in conflicts}
     number_conflict = 1.0 if "numbers" in kinds else 0.0
     neg_mismatch = 1.0 if kinds & {"negation", "object"} else 0.0

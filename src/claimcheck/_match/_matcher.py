@@ -163,16 +163,24 @@ def featurize(
     # only in the best unit: sentences of the same shape ("84% (95% CI, 65%-75%)") abound in an abstract.
     first = sources[ranked[0][0]].units[ranked[0][1]]
     verbatim = sum(w for s, w in info.weights.items() if s in first.tf) / info.total >= VERBATIM
+    found: dict[tuple[int, int], list[Conflict]] = {}  # each unit's conflicts, worked out once
+
+    def conflicts(si: int, ui: int) -> list[Conflict]:
+        hit = found.get((si, ui))
+        if hit is None:
+            unit = sources[si].units[ui]
+            # a title names a topic and asserts nothing, so it cannot state a conflict
+            hit = found[si, ui] = (
+                [] if unit.field == "title" else clause_conflicts(info, unit.info, context.absent_numbers)
+            )
+        return hit
+
     conflicting = next(
         (
             (si, ui, bm)
             for rank, (si, ui, bm) in enumerate(ranked)
-            if sources[si].units[ui].field != "title"
-            and (rank == 0 or not verbatim)
-            and any(
-                rank == 0 or c.kind != "numbers"
-                for c in clause_conflicts(info, sources[si].units[ui].info, context.absent_numbers)
-            )
+            if (rank == 0 or not verbatim)
+            and any(rank == 0 or c.kind != "numbers" for c in conflicts(si, ui))
         ),
         None,
     )
@@ -191,7 +199,7 @@ def featurize(
             per_source[key] = source_features(info, src, key[1])
             cov_region[key] = region_coverage(info, sources, src, key[1])
         feats, facts = lexical_features(
-            info, src.units[ui], bm, context, src, per_source[key], cov_region[key]
+            info, src.units[ui], bm, context, src, per_source[key], cov_region[key], conflicts(si, ui)
         )
         for ex in extractors:
             feats.extend(ex.features(claim, src, ui, peers.get(si, ())))

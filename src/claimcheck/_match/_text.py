@@ -290,6 +290,12 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
 
 
 @lru_cache(maxsize=65536)
+def _word_polarity(word: str) -> tuple[tuple[int, int], ...]:
+    """`_stem_polarity` of a word's stem."""
+    return _stem_polarity(stem(word))
+
+
+@lru_cache(maxsize=65536)
 def _stem_polarity(st: str) -> tuple[tuple[int, int], ...]:
     """The (group, side) pairs of a stem; a stem may sit in two groups ("reduc": against "increase" and
     against "induce"). Short cue stems must match whole ("les" is "less", not "lesion")."""
@@ -356,14 +362,28 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
     clean = clean_for_match(text)
     norm = " ".join(clean.lower().split())
     tokens: list[tuple[str, int]] = []
+    letters = False  # a one-letter word that is a token of a clause but not of the text
     for m in _WORD.finditer(norm):
         w = m.group(0)
-        if w in STOPWORDS or (len(w) == 1 and not w.isdigit()):
+        if w in STOPWORDS:
+            continue
+        if len(w) == 1 and not w.isdigit():
+            letters = True
             continue
         tokens.append((stem(w), m.start()))
     stems = tuple(t for t, _ in tokens)
     cased = " ".join(clean.split())  # ``norm`` with its case: the same offsets
-    numbers = tuple(_numbers(norm, tokens, cased))
+    parts = clauses(norm, truncated=truncated, cased=cased)
+    # A text of one clause has read its figures already: the same words, the same offsets.
+    # (A clause reads a figure only where a digit or number word is: "a million" alone it leaves to the text.)
+    whole = (
+        len(parts) == 1
+        and parts[0].start == 0
+        and parts[0].end == len(norm)
+        and not letters
+        and (bool(parts[0].numbers) or not _SCALE_WORD_RE.search(norm))
+    )
+    numbers = parts[0].numbers if whole else tuple(_numbers(norm, tokens, cased))
     entities: list[str] = []
     compared: set[str] = set()
     setting: set[str] = set()
@@ -413,8 +433,8 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
         compared=frozenset(compared),
         setting_only=frozenset(setting - acting),
         lead_entity=lead,
-        comparison=_comparison(norm, tokens),
-        clauses=clauses(norm, truncated=truncated, cased=cased),
+        comparison=parts[0].comparison if whole else _comparison(norm, tokens),
+        clauses=parts,
     )
 
 
@@ -562,7 +582,16 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
     out: list[Clause] = []
     for a, b in spans:
         text = norm[a:b]
-        stems = frozenset(stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and len(w) > 1)
+        words = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
+        tokens: list[tuple[str, int]] = []
+        content: list[str] = []
+        for w, pos in words:
+            if w not in STOPWORDS:
+                st = stem(w)
+                tokens.append((st, pos))
+                if len(w) > 1:
+                    content.append(st)
+        stems = frozenset(content)
         contrasts = list(_CONTRAST.finditer(text))
         asserted: set[str] = set()
         denied: set[str] = set()
@@ -585,19 +614,18 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             if word in ("nor", "neither") and negs:
                 continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
             negs.append(word)
-        tokens = [(stem(m.group(0)), m.start()) for m in _WORD.finditer(text) if m.group(0) not in STOPWORDS]
         starts = [pos for _, pos in tokens]
         polarity: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
-        for m in _ANY_WORD.finditer(text):
-            if a + m.start() >= cut_tail:
+        for w, at in words:
+            if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
-            keys = _stem_polarity(stem(m.group(0)))
+            keys = _word_polarity(w)
             if keys:
                 # what the word is said of: the content words around it ("small additional improvements")
-                i = bisect.bisect_left(starts, m.start())
-                near = frozenset(st for st, pos in tokens[max(0, i - 2) : i + 3] if pos != m.start())
+                i = bisect.bisect_left(starts, at)
+                near = frozenset(st for st, pos in tokens[max(0, i - 2) : i + 3] if pos != at)
                 for key in keys:
-                    polarity.setdefault(key, (m.group(0), near))
+                    polarity.setdefault(key, (w, near))
         scope: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
             if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
