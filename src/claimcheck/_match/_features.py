@@ -346,6 +346,9 @@ class ClaimInfo:
     # Filled by `candidate_units`: the IDF-weighted coverage of the two best units, best first (for the margin
     # between the best unit and the runner-up).
     ranked: list[float] = field(default_factory=list)
+    # Per clause of the claim, what aligning it needs (`_align`), worked out once: its weight, or 0 when it
+    # cannot be aligned, and the things it names.
+    clause_terms: tuple[tuple[float, tuple[str, ...]], ...] = ()
 
 
 def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncated: bool) -> ClaimInfo:
@@ -364,7 +367,13 @@ def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncate
     weights = {s: idf.get(s, idf_default) for s in dict.fromkeys(info.stems)}
     total = sum(weights.values()) or 1.0
     rare = tuple(sorted(weights, key=lambda s: (-weights[s], s))[:3])
-    return ClaimInfo(info, weights, total, rare, truncated)
+    terms = []
+    for c in info.clauses:
+        weight = _clause_weight(c.stems, weights)
+        if len(c.stems & weights.keys()) < 2:
+            weight = 0.0
+        terms.append((weight, tuple(e for e in info.entities if e in c.squashed)))
+    return ClaimInfo(info, weights, total, rare, truncated, clause_terms=tuple(terms))
 
 
 # Candidate units scored per claim: the verdict rests on the first (or, when it is vetoed, a later one naming
@@ -382,13 +391,17 @@ def candidate_units(
     """
     scored: list[tuple[float, int, int, float]] = []
     for si, src in enumerate(sources):
-        cov: dict[int, float] = {}
-        bm: dict[int, float] = {}
+        sums: dict[int, list[float]] = {}  # per unit: [coverage, bm25]
         units = src.units
+        postings = src.postings
         for s, w in claim.weights.items():
-            for ui, term in src.postings.get(s, ()):
-                cov[ui] = cov.get(ui, 0.0) + w
-                bm[ui] = bm.get(ui, 0.0) + term
+            for ui, term in postings.get(s, ()):
+                acc = sums.get(ui)
+                if acc is None:
+                    sums[ui] = [w, term]
+                else:
+                    acc[0] += w
+                    acc[1] += term
         ents = claim.info.entities
         named: dict[int, int] = {}
         for e in ents:
@@ -399,8 +412,7 @@ def candidate_units(
         for m in nums:
             for ui in _units_stating(src, m.value):
                 stating[ui] = stating.get(ui, 0) + 1
-        for ui, c in cov.items():
-            b = bm[ui]
+        for ui, (c, b) in sums.items():
             score = c / claim.total + 0.15 * b / (b + 3.0) - (0.04 if units[ui].window else 0.0)
             if ents:
                 score += 0.3 * named.get(ui, 0) / len(ents)
@@ -574,13 +586,14 @@ def _clause_weight(stems: frozenset[str], weights: dict[str, float]) -> float:
     return sum(weights.get(s, 0.0) for s in stems)
 
 
-def _align(c: Clause, unit: Analysis, weights: dict[str, float], entities: Sequence[str]) -> Clause | None:
+def _align(
+    c: Clause, unit: Analysis, weights: dict[str, float], total: float, named: Sequence[str]
+) -> Clause | None:
     """The evidence clause holding the largest weighted share of ``c``'s stems and its subject (one of the things the claim clause names, else one of its first two content words), if it is aligned:
-    only a clause that states something (not "to evaluate whether ...") is."""
-    total = _clause_weight(c.stems, weights)
-    if total <= 0 or len(c.stems & weights.keys()) < 2:
+    only a clause that states something (not "to evaluate whether ...") is. ``total`` is the claim clause's
+    weight (0: it has too few weighted words to align), ``named`` the things it names."""
+    if total <= 0:
         return None
-    named = [e for e in entities if e in c.squashed]
     best, best_cov = None, 0.0
     for u in unit.clauses:
         if not u.asserts:
@@ -590,8 +603,10 @@ def _align(c: Clause, unit: Analysis, weights: dict[str, float], entities: Seque
         if not named and c.lead and not set(c.lead) & u.stems:
             continue
         shared = c.stems & u.stems
+        if len(shared) < 2:
+            continue
         cov = _clause_weight(shared, weights) / total
-        if len(shared) >= 2 and cov > best_cov:
+        if cov > best_cov:
             best, best_cov = u, cov
     return best if best_cov >= ALIGN else None
 
@@ -608,8 +623,8 @@ def clause_conflicts(
     """
     out: list[Conflict] = []
     absent_values = [m.value for m in absent]
-    for c in claim.info.clauses:
-        u = _align(c, unit, claim.weights, claim.info.entities)
+    for c, (total, named) in zip(claim.info.clauses, claim.clause_terms, strict=True):
+        u = _align(c, unit, claim.weights, total, named)
         if u is None:
             continue
         where = (u.start, u.end)
@@ -729,6 +744,8 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
 
     Example: ``[i for i, _ in list_items("Tasks include MNLI, SQuAD, and HellaSwag.")] == ["MNLI", "SQuAD", "HellaSwag"]``
     """
+    if "," not in text:
+        return []  # a list of three or more has a comma
     body = clean_for_match(text).rstrip(" .;:")
     parts = [p.strip() for p in re.split(r"[;(]", body)]
     for part in parts:
@@ -774,9 +791,13 @@ def lexical_features(
     """
     ci = claim.info
     ui = unit.info
-    present = [s for s in claim.weights if s in unit.tf]
-    cov = sum(claim.weights[s] for s in present) / claim.total
-    cov_rare = sum(1 for s in claim.rare if s in unit.tf) / max(1, len(claim.rare))
+    tf = unit.tf
+    found: list[float] = []
+    missing: list[float] = []
+    for s, w in claim.weights.items():
+        (found if s in tf else missing).append(w)
+    cov = sum(found) / claim.total
+    cov_rare = sum(1 for s in claim.rare if s in tf) / max(1, len(claim.rare))
     # Alignment of the claim's opening inside the unit: rapidfuzz is several times faster for a needle of at
     # most 64 characters, and a claim cut off at the report's width is found by its start as well.
     if claim.truncated or len(ci.norm) < len(ui.norm):
@@ -821,7 +842,7 @@ def lexical_features(
     bigram = len(cb & unit.bigrams) / len(cb) if cb else 0.0
     bigram_source = len(cb & _region(src, unit.region)[1]) / len(cb) if cb else 0.0
     title_cov, missing_source, rare_source, source_len = per_source
-    missing_unit_max = max((w for s, w in claim.weights.items() if s not in unit.tf), default=0.0) / 10.0
+    missing_unit_max = max(missing, default=0.0) / 10.0
 
     claim_len = math.log1p(len(ci.stems)) / 3.0
     unit_len_ratio = min(3.0, len(ui.stems) / max(1, len(ci.stems))) / 3.0

@@ -460,8 +460,9 @@ class Matcher:
                 )
                 if label == "contradicted" and unit.window:
                     unit = _contradicting_sentence(cands[best], src, unit)
+            # built without validation: every value comes from the prepared source and the model
             evidence.append(
-                MatchEvidence(
+                MatchEvidence.model_construct(
                     source_id=src.id,
                     sentence=unit.sentence,
                     start=unit.start,
@@ -476,7 +477,7 @@ class Matcher:
                 )
             )
         findings = _findings(label, cands[best], prepared[cands[best].source_index].id)
-        return MatchResult(
+        return MatchResult.model_construct(
             label=label,
             verified=label == "supported",
             confidence=confidence,

@@ -250,8 +250,11 @@ def _numbers(text: str, tokens: list[tuple[str, int]], cased: str | None = None)
 _SENTENCE_STOP = re.compile(r"(?<=[a-z)%])[.!?]\s+(?=[A-Za-z])")
 
 
+_NEXT_WORD = re.compile(r"\s+([a-z]+)")
+
+
 def _followed_by_noun(text: str, pos: int) -> bool:
-    nxt = re.match(r"\s+([a-z]+)", text[pos:])
+    nxt = _NEXT_WORD.match(text, pos)
     return bool(nxt) and nxt.group(1) not in STOPWORDS  # type: ignore[union-attr]
 
 
@@ -349,8 +352,11 @@ class Analysis:
     clauses: tuple[Clause, ...] = ()
 
 
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
 def _squash(text: str) -> str:
-    return re.sub(r"[^a-z0-9]", "", text.lower())
+    return _NOT_ALNUM.sub("", text.lower())
 
 
 def analyse(text: str, *, truncated: bool = False) -> Analysis:
@@ -533,15 +539,18 @@ _TRANSITIONS = (
 _ANY_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
 
 
+_PHRASE_BREAK = re.compile(r"[,;:()]")
+
+
 def _content_after(text: str, pos: int, limit: int = 3) -> frozenset[str]:
     """The stems of the next ``limit`` content words after ``pos``, up to a comma."""
-    tail = re.split(r"[,;:()]", text[pos:], maxsplit=1)[0]
+    tail = _PHRASE_BREAK.split(text[pos:], maxsplit=1)[0]
     out = [stem(w) for w in _WORD.findall(tail) if w not in STOPWORDS and len(w) > 1]
     return frozenset(out[:limit])
 
 
 def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
-    pieces = [p for p in re.split(r"[,;:()]", text[:pos]) if p.strip()]  # "form mesoderm, rather than"
+    pieces = [p for p in _PHRASE_BREAK.split(text[:pos]) if p.strip()]  # "form mesoderm, rather than"
     head = pieces[-1] if pieces else ""
     out = [stem(w) for w in _WORD.findall(head) if w not in STOPWORDS and len(w) > 1]
     return frozenset(out[-limit:])
