@@ -72,7 +72,7 @@ class _Doc:
 
     def __init__(self, stems: set[str] | frozenset[str]) -> None:
         self.stems = stems
-        self.joined = " ".join(sorted(stems))
+        self.joined = " ".join(stems)  # for substring tests: the order does not matter
         self.by_prefix: dict[str, list[str]] = {}
         for s in stems:
             self.by_prefix.setdefault(s[:3], []).append(s)
