@@ -188,11 +188,13 @@ def _edges(
         near = _neighbours(block, keys, window) if window is not None and windowed else None
         rank = {i: a for a, i in enumerate(order)} if windowed else {}
         root = found.root
+        parent = found.parent
         for a, i in enumerate(order):
             if near is not None:
-                # in a large block most neighbours soon share a cluster: drop them before comparing
+                # in a large block most neighbours soon share a cluster: drop them before comparing (most
+                # point at their root directly, which spares the walk)
                 mine = root(i)
-                rest = [j for j in near(i) if rank[j] > a and root(j) != mine]
+                rest = [j for j in near(i) if rank[j] > a and parent[j] != mine and root(j) != mine]
             else:
                 rest = order[a + 1 :]
             short = keys[i]
@@ -202,8 +204,9 @@ def _edges(
             )
             for _, _, offset in candidates:
                 j = rest[offset]
+                # (``process.extract`` compared the short key with the other's start at the threshold)
                 if found.root(i) != found.root(j) and same_normalised_claim(
-                    texts[i], short, texts[j], keys[j]
+                    texts[i], short, texts[j], keys[j], starts_checked=True
                 ):
                     found.join(i, j)
                     edges.append((i, j))

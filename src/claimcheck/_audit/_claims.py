@@ -134,9 +134,12 @@ def audit_claim(
     return findings
 
 
-@lru_cache(maxsize=65536)
-def _signature(text: str) -> tuple[frozenset[str], frozenset[str]]:
+def _read_signature(text: str) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(NUMBER.findall(text)), frozenset(_NAME.findall(text))
+
+
+# A claim's own signature recurs; the start of another claim cut to its length hardly does (not cached).
+_signature = lru_cache(maxsize=65536)(_read_signature)
 
 
 def _same_signature(a: str, b: str) -> bool:
@@ -147,7 +150,7 @@ def _same_signature(a: str, b: str) -> bool:
     # every number and name of the shorter is a substring of the other's start, or they differ
     if not all(t in start for t in numbers) or not all(t in start for t in names):
         return False
-    return _signature(start) == (numbers, names)
+    return _read_signature(start) == (numbers, names)
 
 
 def same_claim(a: str, b: str, *, threshold: float = DUPLICATE_SIMILARITY) -> bool:
@@ -162,9 +165,11 @@ def same_claim(a: str, b: str, *, threshold: float = DUPLICATE_SIMILARITY) -> bo
 
 
 def same_normalised_claim(
-    a: str, na: str, b: str, nb: str, *, threshold: float = DUPLICATE_SIMILARITY
+    a: str, na: str, b: str, nb: str, *, threshold: float = DUPLICATE_SIMILARITY, starts_checked: bool = False
 ) -> bool:
-    """`same_claim` for texts whose normalised forms (`normalise_claim`) are already at hand.
+    """`same_claim` for texts whose normalised forms (`normalise_claim`) are already at hand;
+    ``starts_checked``: the caller has found the shorter form and the same-length start of the other similar
+    at ``threshold`` already.
 
     Example: ``same_normalised_claim("A b.", "a b", "A b", "a b")`` is True.
     """
@@ -175,7 +180,9 @@ def same_normalised_claim(
     n = min(len(na), len(nb))
     if n < 20:
         return False
-    if fuzz.ratio(na[:n], nb[:n]) < threshold or fuzz.ratio(na, nb) < threshold * 0.6:
+    if (not starts_checked and fuzz.ratio(na[:n], nb[:n]) < threshold) or fuzz.ratio(
+        na, nb
+    ) < threshold * 0.6:
         return False
     return _same_signature(a, b)
 
