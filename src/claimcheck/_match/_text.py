@@ -591,10 +591,10 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
     out: list[Clause] = []
     for a, b in spans:
         text = norm[a:b]
-        words = [(m.group(0), m.start()) for m in _WORD.finditer(text)]
+        said = [(m.group(0), m.start()) for m in _WORD.finditer(text)]  # every word, with its offset
         tokens: list[tuple[str, int]] = []
         content: list[str] = []
-        for w, pos in words:
+        for w, pos in said:
             if w not in STOPWORDS:
                 st = stem(w)
                 tokens.append((st, pos))
@@ -625,7 +625,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             negs.append(word)
         starts = [pos for _, pos in tokens]
         polarity: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
-        for w, at in words:
+        for w, at in said:
             if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
             keys = _word_polarity(w)
