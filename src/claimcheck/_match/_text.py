@@ -479,8 +479,8 @@ class Clause:
     object_cues: tuple[str, ...]
     asserted: frozenset[str]
     denied: frozenset[str]
-    # ((group, side), the word that says it, the content stems around that word)
-    polarity: tuple[tuple[tuple[int, int], str, frozenset[str]], ...]
+    # Each direction word said: ((group, side), the word, the two content stems before it, the two after)
+    polarity: tuple[tuple[tuple[int, int], str, frozenset[str], frozenset[str]], ...]
     comparison: tuple[frozenset[str], frozenset[str]] | None
     numbers: tuple[NumberMention, ...]
     transitions: tuple[tuple[float, float], ...]
@@ -615,17 +615,19 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
             negs.append(word)
         starts = [pos for _, pos in tokens]
-        polarity: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
+        polarity: list[tuple[tuple[int, int], str, frozenset[str], frozenset[str]]] = []
         for w, at in words:
             if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
             keys = _word_polarity(w)
             if keys:
-                # what the word is said of: the content words around it ("small additional improvements")
+                # what the word is said of: the content words either side ("small additional improvements");
+                # every occurrence is kept, so "less accurate ... for more complex tasks" says both
                 i = bisect.bisect_left(starts, at)
-                near = frozenset(st for st, pos in tokens[max(0, i - 2) : i + 3] if pos != at)
-                for key in keys:
-                    polarity.setdefault(key, (w, near))
+                j = i + 1 if i < len(tokens) and tokens[i][1] == at else i
+                left = frozenset(st for st, _ in tokens[max(0, i - 2) : i])
+                right = frozenset(st for st, _ in tokens[j : j + 2])
+                polarity.extend((key, w, left, right) for key in keys)
         scope: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
             if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
@@ -648,7 +650,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 tuple(object_cues),
                 frozenset(asserted - denied),
                 frozenset(denied - asserted),
-                tuple((k, w, near) for k, (w, near) in polarity.items()),
+                tuple(polarity),
                 _comparison(text, tokens),
                 tuple(_numbers(text, tokens, cased[a:b] if cased is not None else None))
                 if _DIGIT.search(text) or _NUM_WORD_RE.search(text)
