@@ -571,8 +571,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         # The unfinished tail after the last comma (or its last few words) may have lost what it negated.
         tail = max(norm.rfind(","), norm.rfind(";"))
         if tail < 0:
-            words = list(_ANY_WORD.finditer(norm))
-            tail = words[-5].start() if len(words) >= 5 else 0
+            spoken = list(_ANY_WORD.finditer(norm))
+            tail = spoken[-5].start() if len(spoken) >= 5 else 0
         quiet.append((tail, len(norm)))
     cut_tail = quiet[-1][0] if truncated and quiet else len(norm) + 1
 
