@@ -332,3 +332,44 @@ def test_an_evidence_direction_word_answers_only_the_claim_word_it_matches_best(
     # "reducing pain" answers the claim's "reducing pain", not its "more effective"
     claim = "Rotator cuff exercises are more effective than general exercise therapy in reducing pain."
     assert "direction" not in _kinds(claim, SHOULDER)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "faithful", "conflicting"),
+    [
+        # loser-first comparatives name the sides the other way round
+        (
+            SSAT,
+            "Other popular defense methods lag behind the SSAT method.",
+            "The SSAT method lags behind other popular defense methods.",
+        ),
+        (
+            SSAT,
+            "Other popular defense methods underperform the SSAT method.",
+            "The SSAT method underperforms other popular defense methods.",
+        ),
+        (
+            SSAT,
+            "Other popular defense methods are inferior to the SSAT method.",
+            "The SSAT method is inferior to other popular defense methods.",
+        ),
+    ],
+)
+def test_comparatives_say_who_wins_by_their_roles(evidence: str, faithful: str, conflicting: str) -> None:
+    assert _kinds(faithful, evidence) == set()
+    assert "roles" in _kinds(conflicting, evidence)
+
+
+def test_a_fronted_adverbial_and_brackets_are_no_side_of_a_comparison() -> None:
+    # 2411.15127: "With fewer than 500 labeled samples per class, PRIMUS improves test accuracy by up to 15%,
+    # compared to state-of-the-art baselines."
+    primus = (
+        "With fewer than 500 labeled samples per class, PRIMUS (our method) improves test accuracy by up to "
+        "15%, compared to state-of-the-art baselines."
+    )
+    faithful = "With fewer than 500 labeled samples per class, state-of-the-art baselines are outperformed by PRIMUS."
+    conflicting = (
+        "With fewer than 500 labeled samples per class, PRIMUS is outperformed by state-of-the-art baselines."
+    )
+    assert _kinds(faithful, primus) == set()
+    assert "roles" in _kinds(conflicting, primus)
