@@ -287,3 +287,89 @@ def test_contradicted_only_with_a_stated_conflict_and_evidence_is_the_contradict
     assert "sizable gap" in r.evidence[0].sentence and r.evidence[0].sentence.count(". ") == 0
     finding = next(f for f in r.findings if f.code == "contradicted")
     assert "'no' in the claim" in finding.message and finding.message.endswith(".")
+
+
+SHARED_LABEL = (  # 2009.05166
+    "However, this shared label becomes less accurate or even unavailable for more complex tasks such as "
+    "question answering, NER and POS tagging."
+)
+A20 = (  # SciFact 33370
+    "The decreased survival of GSCs upon A20 knockdown contributed to the reduced ability of these cells to "
+    "self-renew in primary and secondary neurosphere formation assays."
+)
+SHOULDER = (  # SciFact 4200695
+    "CONCLUSION A specific exercise strategy, focusing on strengthening eccentric exercises for the rotator cuff "
+    "and concentric/eccentric exercises for the scapula stabilisers, is effective in reducing pain and improving "
+    "shoulder function in patients with persistent subacromial impingement syndrome."
+)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "faithful", "conflicting"),
+    [
+        # both sides of a pair in one sentence: each direction word is read against the one said of the
+        # same thing ("less accurate" stays, "more complex" flips)
+        (
+            SHARED_LABEL,
+            "The shared label becomes less accurate for more complex tasks such as question answering.",
+            "The shared label becomes less accurate for less complex tasks such as question answering.",
+        ),
+        (
+            A20,
+            "The decreased survival of GSCs upon A20 knockdown contributed to their reduced ability to self-renew.",
+            "The increased survival of GSCs upon A20 knockdown contributed to their reduced ability to self-renew.",
+        ),
+    ],
+)
+def test_a_direction_is_read_against_the_word_said_of_the_same_thing(
+    evidence: str, faithful: str, conflicting: str
+) -> None:
+    assert _kinds(faithful, evidence) == set()
+    assert "direction" in _kinds(conflicting, evidence)
+
+
+def test_an_evidence_direction_word_answers_only_the_claim_word_it_matches_best() -> None:
+    # "reducing pain" answers the claim's "reducing pain", not its "more effective"
+    claim = "Rotator cuff exercises are more effective than general exercise therapy in reducing pain."
+    assert "direction" not in _kinds(claim, SHOULDER)
+
+
+@pytest.mark.parametrize(
+    ("evidence", "faithful", "conflicting"),
+    [
+        # loser-first comparatives name the sides the other way round
+        (
+            SSAT,
+            "Other popular defense methods lag behind the SSAT method.",
+            "The SSAT method lags behind other popular defense methods.",
+        ),
+        (
+            SSAT,
+            "Other popular defense methods underperform the SSAT method.",
+            "The SSAT method underperforms other popular defense methods.",
+        ),
+        (
+            SSAT,
+            "Other popular defense methods are inferior to the SSAT method.",
+            "The SSAT method is inferior to other popular defense methods.",
+        ),
+    ],
+)
+def test_comparatives_say_who_wins_by_their_roles(evidence: str, faithful: str, conflicting: str) -> None:
+    assert _kinds(faithful, evidence) == set()
+    assert "roles" in _kinds(conflicting, evidence)
+
+
+def test_a_fronted_adverbial_and_brackets_are_no_side_of_a_comparison() -> None:
+    # 2411.15127: "With fewer than 500 labeled samples per class, PRIMUS improves test accuracy by up to 15%,
+    # compared to state-of-the-art baselines."
+    primus = (
+        "With fewer than 500 labeled samples per class, PRIMUS (our method) improves test accuracy by up to "
+        "15%, compared to state-of-the-art baselines."
+    )
+    faithful = "With fewer than 500 labeled samples per class, state-of-the-art baselines are outperformed by PRIMUS."
+    conflicting = (
+        "With fewer than 500 labeled samples per class, PRIMUS is outperformed by state-of-the-art baselines."
+    )
+    assert _kinds(faithful, primus) == set()
+    assert "roles" in _kinds(conflicting, primus)

@@ -611,6 +611,44 @@ def _align(
     return best if best_cov >= ALIGN else None
 
 
+# The least match of a direction word's neighbours (`_neighbours`) that says it is said of the same thing.
+DIRECTION_MATCH = 2
+
+
+def _neighbours(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> int:
+    """How far two direction words are said of the same thing: their neighbours in the same place (before,
+    after) count twice, any shared neighbour once."""
+    return 2 * (len(a[0] & b[0]) + len(a[1] & b[1])) + len((a[0] | a[1]) & (b[0] | b[1]))
+
+
+def _direction_conflict(c: Clause, u: Clause) -> str | None:
+    """The cue of a direction the evidence clause says the other way round, if any.
+
+    Each direction word of the claim is paired with the evidence's word of the same group whose neighbours
+    match its own best, and each evidence word serves only the claim word it matches best ("more effective
+    than ... in reducing pain" against "effective in reducing pain": "reducing" answers "reducing", not
+    "more"). The pair disagrees when the best match is of the other side, clearly better than any of the
+    same side ("less accurate ... for less complex tasks" against "less accurate ... for more complex
+    tasks")."""
+    if not c.polarity or not u.polarity:
+        return None
+    for (gi, side), word, left, right in c.polarity:
+        best: list[tuple[int, str]] = [(0, ""), (0, "")]  # per side: the best match, its word
+        for (ugi, uside), other_word, uleft, uright in u.polarity:
+            if ugi != gi:
+                continue
+            score = _neighbours((left, right), (uleft, uright))
+            rival = max(
+                (_neighbours((cl, cr), (uleft, uright)) for (cgi, _), _, cl, cr in c.polarity if cgi == gi),
+                default=0,
+            )
+            if score >= rival and score > best[uside][0]:
+                best[uside] = (score, other_word)
+        if best[1 - side][0] >= DIRECTION_MATCH and best[1 - side][0] > best[side][0]:
+            return f"'{word}' in the claim against '{best[1 - side][1]}' in the evidence"
+    return None
+
+
 def clause_conflicts(
     claim: ClaimInfo, unit: Analysis, absent: Sequence[NumberMention] = ()
 ) -> list[Conflict]:
@@ -640,16 +678,9 @@ def clause_conflicts(
                 else f"'{c.negations[0]}' in the claim"
             )
             flips.append(Conflict("negation", cue, where))
-        upol = {k: (w, near) for k, w, near in u.polarity}
-        cpol = {k for k, _, _ in c.polarity}
-        for (gi, side), word, near in c.polarity:
-            opposite = (gi, 1 - side)
-            if opposite in upol and (gi, side) not in upol and opposite not in cpol:
-                other_word, around = upol[opposite]
-                if near & around:  # said of the same thing ("small additional improvements")
-                    cue = f"'{word}' in the claim against '{other_word}' in the evidence"
-                    flips.append(Conflict("direction", cue, where))
-                    break
+        direction = _direction_conflict(c, u)
+        if direction is not None:
+            flips.append(Conflict("direction", direction, where))
         if roles_swapped(c, u):
             flips.append(Conflict("roles", "the two sides of the comparison are the other way round", where))
         if len(flips) % 2 == 1:

@@ -280,14 +280,29 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
             "harm hurt worsen degrad impair wors inferior underperform",
         ),
         (
-            "larg bigger strong substantial signific major dramatic impressiv sizabl considerabl",
-            "small smal weak slight minor modest negligibl marginal",
+            "larg bigger strong substantial signific major dramatic impressiv sizabl considerabl marked "
+            "profound extensiv pronounc great",
+            "small smal weak slight minor modest negligibl marginal mild minimal littl",
         ),
         ("positiv", "negativ"),
-        ("promot induc stimul activat facilitat", "inhibit suppress block counteract attenu prevent reduc"),
+        (
+            "promot induc stimul activat facilitat amplif heighten strengthen",
+            "inhibit suppress block counteract attenu prevent reduc dampen weaken abolish abrogat",
+        ),
         ("safe", "unsaf danger"),
         ("associat correlat linked", "unrelat independent"),
         ("reach achiev attain", "short"),
+        # rate, amount and extent, said of a process or a population ("accelerates the resolution of
+        # fibrosis", "cells depleted of X", "prolonged survival")
+        ("acceler faster hasten quicker", "delay slow slower deceler"),
+        ("enrich accumul expand expansion gain", "deplet shrink shrank diminish los loss lost"),
+        ("prolong lengthen", "shorten"),
+        ("widen broaden wider", "narrow"),
+        # what a treatment does to a disease or symptom
+        ("exacerb aggrav worsen", "allevi amelior mitig reliev attenu"),
+        ("sensitiz", "desensitiz"),
+        ("stabiliz", "destabiliz"),
+        ("effectiv efficient", "ineffectiv inefficient"),
     )
 )
 
@@ -444,27 +459,57 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
     )
 
 
+# A comparison and which way round it says its sides: "A outperforms B", "A is better than B", "A has higher
+# X than B", "A ..., compared to B" name the winner first; "A lags behind B", "A underperforms B", "A is
+# inferior to B" name the loser first ("A falls short of B" is a direction: `_POLARITY_GROUPS`).
 _COMPARATIVE = re.compile(
-    r"\b(?:outperform\w*|underperform\w*|surpass\w*|beat\w*|exceed\w*|(?:better|worse) than|"
-    r"(?:superior|inferior) to|lags? behind|(?:higher|lower|greater|larger|smaller|more|less|fewer)\s+(?:\w+\s+)?than)\b(?!\s*[-+]?\d)"
+    r"\b(?:(?P<win>outperform\w*|surpass\w*|beat\w*|exceed\w*|outnumber\w*|better than|"
+    r"superior to)|(?P<lose>underperform\w*|(?:lag\w*|fall\w*|fell|trail\w*)\s+behind|trail(?:s|ed|ing)?|"
+    r"worse than|inferior to)|"
+    r"(?:higher|lower|greater|larger|smaller|more|less|fewer)\s+(?:\w+\s+)?than|,?\s*(?:compared (?:to|with)|"
+    r"relative to))\b(?!\s*[-+]?\d)"
 )
 # "A is outperformed by B" says "B outperforms A": the roles either side of the verb swap.
 _PASSIVE_CMP = re.compile(
-    r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?(?:outperformed|surpassed|beaten|exceeded|bettered)\s+by\b"
+    r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?(?:outperformed|surpassed|beaten|exceeded|bettered|"
+    r"outnumbered|trailed)\s+by\b"
 )
+# What a side of a comparison is not: a fronted adverbial ("For the secondary end point, A ..."), what is in
+# brackets ("SOFA (AUROC, 0.736) outperformed"), the verb that opens a finding ("suggest that A ..."), and
+# the adverbials after the second side ("B in preventing cancer", "B for the secondary end point").
+_FRONTED = re.compile(r"^\W*(?:for|in|on|at|among|across|under|after|during|from|with|using)\b[^,]{0,80},\s*")
+_BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
+_SIDE_END = re.compile(r"\s(?:in|on|for|at|across|during|when|while|both|with|from|by|as|because)\s|[,;(]")
 
 
-def _comparison(norm: str, tokens: list[tuple[str, int]]) -> tuple[frozenset[str], frozenset[str]] | None:
+def _comparison(
+    norm: str, tokens: list[tuple[str, int]], m: re.Match[str] | None = None
+) -> tuple[frozenset[str], frozenset[str]] | None:
     """The content stems of the winning and the losing side of a comparative ("A outperforms B": A, B; "A is
-    outperformed by B": B, A), for spotting swapped roles."""
-    m = _COMPARATIVE.search(norm)
+    outperformed by B", "A lags behind B": B, A), for spotting swapped roles. ``m``: `_COMPARATIVE`'s match
+    in ``norm``, when the caller has it."""
+    m = m or _COMPARATIVE.search(norm)
     if m is None:
         return None
-    left = frozenset(st for st, pos in tokens if pos < m.start())
-    right = frozenset(st for st, pos in tokens if pos >= m.end())
+    lo = 0
+    fronted = _FRONTED.match(norm)
+    if fronted and fronted.end() <= m.start():
+        lo = fronted.end()
+    that = norm.rfind(" that ", lo, m.start())
+    if that >= 0:
+        lo = that + 6
+    end = _SIDE_END.search(norm, m.end() + 1)
+    hi = end.start() if end else len(norm)
+    quiet = [(b.start(), b.end()) for b in _BRACKETS.finditer(norm)] if "(" in norm or "[" in norm else []
+    left = frozenset(
+        st for st, pos in tokens if lo <= pos < m.start() and not any(a <= pos < b for a, b in quiet)
+    )
+    right = frozenset(
+        st for st, pos in tokens if m.end() <= pos < hi and not any(a <= pos < b for a, b in quiet)
+    )
     both = left & right
     left, right = left - both, right - both
-    if _PASSIVE_CMP.search(norm):
+    if _PASSIVE_CMP.search(norm) or m.group("lose"):
         return right, left
     return left, right
 
@@ -485,8 +530,8 @@ class Clause:
     object_cues: tuple[str, ...]
     asserted: frozenset[str]
     denied: frozenset[str]
-    # ((group, side), the word that says it, the content stems around that word)
-    polarity: tuple[tuple[tuple[int, int], str, frozenset[str]], ...]
+    # Each direction word said: ((group, side), the word, the two content stems before it, the two after)
+    polarity: tuple[tuple[tuple[int, int], str, frozenset[str], frozenset[str]], ...]
     comparison: tuple[frozenset[str], frozenset[str]] | None
     numbers: tuple[NumberMention, ...]
     transitions: tuple[tuple[float, float], ...]
@@ -580,8 +625,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         # The unfinished tail after the last comma (or its last few words) may have lost what it negated.
         tail = max(norm.rfind(","), norm.rfind(";"))
         if tail < 0:
-            words = list(_ANY_WORD.finditer(norm))
-            tail = words[-5].start() if len(words) >= 5 else 0
+            spoken = list(_ANY_WORD.finditer(norm))
+            tail = spoken[-5].start() if len(spoken) >= 5 else 0
         quiet.append((tail, len(norm)))
     cut_tail = quiet[-1][0] if truncated and quiet else len(norm) + 1
 
@@ -624,17 +669,23 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
             negs.append(word)
         starts = [pos for _, pos in tokens]
-        polarity: dict[tuple[int, int], tuple[str, frozenset[str]]] = {}
+        cmp = _COMPARATIVE.search(text)
+        # "A underperforms B", "A lags behind B", "A is worse than B" say who wins by their roles (see
+        # `_comparison`), not by a direction of their own
+        own = range(cmp.start(), cmp.end()) if cmp and (cmp.group("win") or cmp.group("lose")) else range(0)
+        polarity: list[tuple[tuple[int, int], str, frozenset[str], frozenset[str]]] = []
         for w, at in said:
             if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
             keys = _word_polarity(w)
-            if keys:
-                # what the word is said of: the content words around it ("small additional improvements")
+            if keys and at not in own:
+                # what the word is said of: the content words either side ("small additional improvements");
+                # every occurrence is kept, so "less accurate ... for more complex tasks" says both
                 i = bisect.bisect_left(starts, at)
-                near = frozenset(st for st, pos in tokens[max(0, i - 2) : i + 3] if pos != at)
-                for key in keys:
-                    polarity.setdefault(key, (w, near))
+                j = i + 1 if i < len(tokens) and tokens[i][1] == at else i
+                left = frozenset(st for st, _ in tokens[max(0, i - 2) : i])
+                right = frozenset(st for st, _ in tokens[j : j + 2])
+                polarity.extend((key, w, left, right) for key in keys)
         scope: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
             if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
@@ -657,8 +708,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 tuple(object_cues),
                 frozenset(asserted - denied),
                 frozenset(denied - asserted),
-                tuple((k, w, near) for k, (w, near) in polarity.items()),
-                _comparison(text, tokens),
+                tuple(polarity),
+                _comparison(text, tokens, cmp),
                 tuple(_numbers(text, tokens, cased[a:b] if cased is not None else None))
                 if _DIGIT.search(text) or _NUM_WORD_RE.search(text)
                 else (),
