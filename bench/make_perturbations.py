@@ -213,7 +213,10 @@ _QUANT = re.compile(
     r"\b(?:a|an)\s+(?:significant|large|sizable|substantial|considerable|marked|strong|clear|impressive)\s+"
     r"(gap|improvement|difference|increase|reduction|decrease|benefit|effect|association|gain)\b"
 )
-_RATHER = re.compile(r"\b(\w+) rather than (\w+)\b")
+# Two whole words, not pieces of a figure or a compound ("person-years rather than 0%" is no pair of words);
+# when both sides end in the same noun ("RCT data rather than GPRD data") the words before it are the pair.
+_RATHER = re.compile(r"(?<![\w\-/.%])([A-Za-z]+) rather than ([A-Za-z]+)(?![\w\-/%])")
+_RATHER_HEAD = re.compile(r"(?<![\w\-/.%])([A-Za-z][\w\-]*) (\w+) rather than ([A-Za-z][\w\-]*) \2\b")
 _LIST = re.compile(r"((?:[\w\-]+(?: [\w\-]+)?, ){2,}(?:and|or) [\w\-]+(?: [\w\-]+)?)")
 
 
@@ -242,8 +245,13 @@ def _clause_kinds(sent: str, pool: list[str]) -> list[tuple[str, str, str]]:
         if re.search(rf"\b{word}\b", sent):
             out.append(("hedge", re.sub(rf"\b{word}\b", anti, sent, count=1), "contradicted"))
             break
+    h = _RATHER_HEAD.search(sent)
     m = _RATHER.search(sent)
-    if m and m.group(1).lower() not in ("is", "are", "was", "were"):
+    if h:
+        x, head, y = h.group(1), h.group(2), h.group(3)
+        swapped = f"{y} {head} rather than {x} {head}"
+        out.append(("contrast_swap", sent[: h.start()] + swapped + sent[h.end() :], "contradicted"))
+    elif m and m.group(1).lower() not in ("is", "are", "was", "were"):
         x, y = m.group(1), m.group(2)
         out.append(
             ("contrast_swap", sent[: m.start()] + f"{y} rather than {x}" + sent[m.end() :], "contradicted")
