@@ -373,3 +373,88 @@ def test_a_fronted_adverbial_and_brackets_are_no_side_of_a_comparison() -> None:
     )
     assert _kinds(faithful, primus) == set()
     assert "roles" in _kinds(conflicting, primus)
+
+
+ADIPOCYTES = NORADRENALINE
+ITT_NEITHER = (  # 2005.13013
+    "We also investigate continuing multilingual MLM during intermediate-task training and using "
+    "machine-translated intermediate-task data, but neither consistently outperforms simply performing "
+    "English intermediate-task training."
+)
+
+
+def test_an_attribute_swapped_between_two_contrasted_clauses_is_a_contrast() -> None:
+    # "X in white adipocytes, whereas Y in brown adipocytes": each finding is said of one value of the slot
+    # beside "adipocytes"; the claim that gives a finding the other value conflicts, the faithful one does not
+    assert _kinds("Noradrenaline induces lipolysis in white adipocytes.", ADIPOCYTES) == set()
+    assert "contrast" in _kinds("Noradrenaline induces lipolysis in brown adipocytes.", ADIPOCYTES)
+    sibling = "Noradrenaline stimulates the expression of thermogenic genes in brown adipocytes."
+    assert _kinds(sibling, ADIPOCYTES) == set()
+    swapped = "Noradrenaline stimulates the expression of thermogenic genes in white adipocytes."
+    assert "contrast" in _kinds(swapped, ADIPOCYTES)
+    (conflict,) = [c for c in _conflicts(swapped, ADIPOCYTES) if c.kind == "contrast"]
+    assert "'brown'" in conflict.cue and "'white'" in conflict.cue
+
+
+def test_a_word_the_sentence_repeats_is_no_slot_of_two_contrasted_clauses() -> None:
+    # "intermediate-task" is said thrice: "English intermediate-task" is not the other value of
+    # "multilingual MLM during intermediate-task training"
+    claim = (
+        "Training on English intermediate tasks outperforms using machine-translated intermediate-task data."
+    )
+    assert "contrast" not in _kinds(claim, ITT_NEITHER)
+
+
+def test_a_negation_differing_between_two_aligned_relative_clauses_is_a_conflict() -> None:
+    evidence = (  # 2104.08645
+        "Especially, learning alignments in the multilingual embedding space usually requires sentence-level "
+        "or word-level parallel corpora, which are expensive to be obtained for low-resource languages."
+    )
+    faithful = (
+        "Learning alignments in the embedding space requires parallel corpora, which are expensive to obtain."
+    )
+    negated = "Learning alignments in the embedding space requires parallel corpora, which are not expensive to obtain."
+    assert _kinds(faithful, evidence) == set()
+    assert "negation" in _kinds(negated, evidence)
+    # a relative clause of another thing, or with nothing aligned in the evidence, still flips nothing
+    other = (
+        "Learning alignments requires parallel corpora of low-resource languages, which have no embeddings."
+    )
+    assert _kinds(other, evidence) == set()
+
+
+def test_an_aside_between_a_negation_and_what_it_negates_keeps_its_scope() -> None:
+    evidence = (  # SciFact, a cited abstract on bariatric surgery and mental health
+        "Bariatric surgery was, however, consistently associated with postoperative decreases in the "
+        "prevalence of depression (7 studies; 8%-74% decrease) and the severity of depressive symptoms."
+    )
+    assert (
+        _kinds("Bariatric surgery was consistently associated with decreases in depression.", evidence)
+        == set()
+    )
+    negated = "Bariatric surgery was not, however, consistently associated with decreases in depression."
+    assert "negation" in _kinds(negated, evidence)
+
+
+def test_a_clause_that_asks_and_goes_on_to_state_a_result_is_aligned() -> None:
+    evidence = (  # SciFact, a cited abstract on an amidotransferase tunnel
+        "Site-directed mutagenesis was used to investigate the acyl-acceptor side of the tunnel, yielding "
+        "mutants with a marked increase in preference for hydrolysis over transamidation."
+    )
+    assert analyse(evidence).clauses[0].asserts
+    assert (
+        not analyse("Site-directed mutagenesis was used to investigate the acyl-acceptor side.")
+        .clauses[0]
+        .asserts
+    )
+    claim = "Mutagenesis of the acyl-acceptor side of the tunnel yielded mutants with no increase in preference for hydrolysis."
+    assert "negation" in _kinds(claim, evidence)
+
+
+def test_a_figure_after_rather_than_is_not_said_of_the_words_before_it() -> None:
+    sentence = (  # SciFact, a cited abstract on malaria elimination
+        "The study's major limitations are that elimination was defined as incidence below 1/1,000 "
+        "person-years rather than 0% prevalence, and drug resistance was not modeled."
+    )
+    (zero,) = [m for m in analyse(sentence).numbers if m.value == 0]
+    assert zero.before == ()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
@@ -24,7 +25,16 @@ from rapidfuzz import fuzz
 
 from .._document import Block, Document, Location
 from .._models import Paper
-from ._text import Analysis, Clause, NumberMention, analyse, clean_for_match, sentence_spans
+from ._text import (
+    CONTRAST_JOIN,
+    Analysis,
+    Clause,
+    NumberMention,
+    analyse,
+    clean_for_match,
+    content_tokens,
+    sentence_spans,
+)
 
 __all__ = [
     "LEXICAL_FEATURES",
@@ -649,6 +659,105 @@ def _direction_conflict(c: Clause, u: Clause) -> str | None:
     return None
 
 
+def _relative_conflict(c: Clause, u: Clause) -> str | None:
+    """The cue of a negation that differs between a relative clause of the claim and the evidence's relative
+    clause of the same thing (it describes a word both name, and they share most of what it says): "corpora,
+    which are not expensive to obtain" against "corpora, which are expensive to obtain". A relative clause of
+    the claim with no such counterpart never conflicts (it describes; it is not the finding)."""
+    for head, body, negs in c.relatives:
+        for uhead, ubody, unegs in u.relatives:
+            if len(negs) % 2 == len(unegs) % 2 or not head & uhead:
+                continue
+            if len(body & ubody) * 2 >= min(len(body), len(ubody)):
+                said = f"'{negs[0]}' in the claim" if len(negs) % 2 else f"'{unegs[0]}' in the evidence"
+                return f"{said}, in a relative clause of the same thing"
+    return None
+
+
+def _beside(tokens: Sequence[tuple[str, str]]) -> dict[tuple[str, int, str], str]:
+    """Each stem with a neighbour: (stem, -1 for the word before it or 1 for the one after, that word's stem)
+    -> the word as written."""
+    out: dict[tuple[str, int, str], str] = {}
+    for i, (w, st) in enumerate(tokens):
+        if i + 1 < len(tokens):
+            out.setdefault((st, 1, tokens[i + 1][1]), w)
+        if i > 0:
+            out.setdefault((st, -1, tokens[i - 1][1]), w)
+    return out
+
+
+def _sides(c: Clause) -> frozenset[tuple[int, int]]:
+    return frozenset(key for key, *_ in c.polarity)
+
+
+def _contrasted(
+    c: Clause, u: Clause, claim_norm: str, unit: Analysis
+) -> tuple[Clause, frozenset[str], str | None]:
+    """The evidence clause to check claim clause ``c`` against, when ``u`` (the one aligned with it) is one of
+    two clauses of a sentence that say different things of two values of one slot ("subcutaneous fat develops
+    between embryonic days 14 and 18, whereas gonadal fat develops postnatally"; "Dicer-2 generates siRNAs,
+    whereas Dicer-1 produces miRNAs"): the values are the words only one clause says, beside the same word,
+    said once in each ("fat", "dicer"). A claim that names the sibling's value in that place, and not ``u``'s:
+    - and says the sibling's finding (its direction word, or more of its own words) is about the sibling:
+      it is checked against the sibling ("... whereas the SMC5/6 complex promotes them");
+    - and says ``u``'s finding attaches it to the other value: ``u`` is returned denying the sibling's value
+      and asserting its own (the "X rather than Y" of two clauses), with the claim's words of that value and
+      a cue quoting both values.
+    Otherwise ``u`` itself, unchanged."""
+    at = next((i for i, x in enumerate(unit.clauses) if x is u), -1)
+    siblings = [
+        unit.clauses[j]
+        for j in (at - 1, at + 1)
+        if 0 <= j < len(unit.clauses)
+        and CONTRAST_JOIN.search(
+            unit.norm[min(u.end, unit.clauses[j].end) : max(u.start, unit.clauses[j].start)]
+        )
+    ]
+    if at < 0 or not siblings:
+        return u, frozenset(), None
+    ctoks = content_tokens(claim_norm[c.start : c.end])
+    cstems = {st for _, st in ctoks}
+    cbeside = _beside(ctoks)
+    utoks = content_tokens(unit.norm[u.start : u.end])
+    ustems = {st for _, st in utoks}
+    for v in siblings:
+        vtoks = content_tokens(unit.norm[v.start : v.end])
+        vstems = {st for _, st in vtoks}
+        vbeside = _beside(vtoks)
+        mine: dict[str, str] = {}  # u's values the claim does not say
+        theirs: dict[str, str] = {}  # the sibling's values the claim says in their place
+        ucount = Counter(st for _, st in utoks)
+        vcount = Counter(st for _, st in vtoks)
+        for (y, side, head), yw in _beside(utoks).items():
+            # the word both values stand beside is said once in each clause: one slot, not a word the
+            # sentence repeats ("intermediate-task" thrice)
+            if y in vstems or y in cstems or ucount[head] != 1 or vcount[head] != 1:
+                continue
+            for (x, side2, head2), xw in vbeside.items():
+                if side2 == side and head2 == head and x not in ustems and (x, side, head) in cbeside:
+                    mine[y], theirs[x] = yw, xw
+        if not theirs:
+            continue
+        # whose finding the claim says: a direction word one clause says and the other says the other way
+        # round decides; else the clause more of whose own words (beside the values) the claim says
+        csides, usides, vsides = _sides(c), _sides(u), _sides(v)
+        to_u = sum(1 for g, sd in csides if (g, sd) in usides and (g, 1 - sd) in vsides)
+        to_v = sum(1 for g, sd in csides if (g, sd) in vsides and (g, 1 - sd) in usides)
+        if not to_u and not to_v:
+            to_u = len(cstems & (ustems - vstems - mine.keys()))
+            to_v = len(cstems & (vstems - ustems - theirs.keys()))
+        if to_v > to_u:
+            return v, frozenset(), None
+        if to_u > to_v:
+            cue = (
+                f"the evidence says this of '{next(iter(mine.values()))}', and contrasts it with "
+                f"'{next(iter(theirs.values()))}'"
+            )
+            denied = replace(u, asserted=u.asserted | mine.keys(), denied=u.denied | theirs.keys())
+            return denied, frozenset(theirs), cue
+    return u, frozenset(), None
+
+
 def clause_conflicts(
     claim: ClaimInfo, unit: Analysis, absent: Sequence[NumberMention] = ()
 ) -> list[Conflict]:
@@ -665,6 +774,7 @@ def clause_conflicts(
         u = _align(c, unit, claim.weights, total, named)
         if u is None:
             continue
+        u, named_other, other_cue = _contrasted(c, u, claim.info.norm, unit)
         where = (u.start, u.end)
         flips: list[Conflict] = []
         # the odd negation must be about something both say ("no consensus on screening" says nothing of a
@@ -678,6 +788,9 @@ def clause_conflicts(
                 else f"'{c.negations[0]}' in the claim"
             )
             flips.append(Conflict("negation", cue, where))
+        relative = _relative_conflict(c, u)
+        if relative is not None:
+            out.append(Conflict("negation", relative, where))
         direction = _direction_conflict(c, u)
         if direction is not None:
             flips.append(Conflict("direction", direction, where))
@@ -700,9 +813,10 @@ def clause_conflicts(
             out.append(Conflict("object", f"'{c.object_cues[0]}' in the claim", where))
         # "X rather than Y" against a claim of Y that does not also say X (the claim's own "rather than Z"
         # denies Z, which it then does not assert)
-        stated = c.stems - c.denied
+        stated = (c.stems | named_other) - c.denied
         if u.denied & stated and not u.asserted <= stated:
-            out.append(Conflict("contrast", "the evidence says the other of the two things it names", where))
+            cue = other_cue or "the evidence says the other of the two things it names"
+            out.append(Conflict("contrast", cue, where))
         for m in c.numbers:
             if _in(m.value, frozenset(absent_values)) or _number_matched(m, u, c.numbers):
                 continue

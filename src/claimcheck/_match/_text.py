@@ -19,6 +19,7 @@ __all__ = [
     "NumberMention",
     "analyse",
     "clean_for_match",
+    "content_tokens",
     "sentence_spans",
     "stem",
 ]
@@ -235,9 +236,15 @@ def _numbers(text: str, tokens: list[tuple[str, int]], cased: str | None = None)
     # The words around a figure are those of its own sentence: in a window of two sentences, "target tasks.
     # Using nine intermediate tasks" does not say nine of the target tasks.
     stops = [m.end() for m in _SENTENCE_STOP.finditer(text)]
+    # Nor are the words before "but not", "rather than": "prolonged abstinence but not 7-day point
+    # prevalence" does not say 7 of abstinence.
+    denials = [m.end() for m in _CONTRAST.finditer(text)]
     for start, end, value, pct in found:
         k = bisect.bisect_left(stops, start)
         lo = bisect.bisect_left(starts, stops[k - 1]) if k else 0
+        d = bisect.bisect_left(denials, start + 1)
+        if d:
+            lo = max(lo, bisect.bisect_left(starts, denials[d - 1]))
         hi = bisect.bisect_left(starts, stops[k]) if k < len(stops) else len(words)
         a = bisect.bisect_left(starts, end)
         b = bisect.bisect_left(starts, start)
@@ -541,6 +548,9 @@ class Clause:
     # False for a clause that asks or plans rather than states ("to evaluate whether X improves Y")
     asserts: bool = True
     squashed: str = ""  # its text lowercased without spaces or punctuation, for finding named entities
+    # Its relative clauses ("corpora, which are not expensive"): the two content stems before the pronoun
+    # (what it describes), the content stems it says, and its negation cues
+    relatives: tuple[tuple[frozenset[str], frozenset[str], tuple[str, ...]], ...] = ()
 
     @property
     def negated_predicate(self) -> bool:
@@ -573,6 +583,13 @@ _ASKS = re.compile(
     r"^\W*(?:objectives?|aims?|purpose|background)\b|\b(?:whether|hypothesi[sz]e[ds]?|to (?:evaluate|assess|"
     r"determine|investigate|examine|test|compare|explore))\b"
 )
+# What a clause that asks goes on to state: "was used to investigate X, yielding mutants with ...".
+_RESULT = re.compile(
+    r",\s*(?:thus\s+|thereby\s+)?(?:yielding|showing|revealing|demonstrating|resulting|leading|producing|"
+    r"indicating|suggesting|finding|identifying|and\s+(?:found|showed|observed|revealed|identified|demonstrated))\b"
+)
+# An aside between a negation and what it negates: "was not, however, consistently associated".
+_ASIDE = re.compile(r"\s*,\s*(?:[a-z]+\s+){0,2}[a-z]+\s*,")
 _WITH = re.compile(r"\b(?:with|having|containing|expressing|carrying|presence\s+of)\b")
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to|but\s+not)\b|,\s+not\b(?!\s+only)")
 _FIGURE = r"[-+]?\d+(?:\.\d+)?"
@@ -582,6 +599,17 @@ _TRANSITIONS = (
     (re.compile(rf"({_FIGURE})\s*%?,?\s+(?:up|down)\s+from\s+({_FIGURE})"), True),
 )
 _ANY_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
+# What joins two clauses that say opposite things of two things ("A does X, whereas B does Y").
+CONTRAST_JOIN = re.compile(r"\b(?:but|whereas|although|though|while|yet)\b")
+
+
+def content_tokens(text: str) -> list[tuple[str, str]]:
+    """The non-stopwords of a normalised ``text`` in order, each as (word, stem); single letters and digits
+    are kept ("Dicer-1": dicer, 1), as they tell two things of one name apart.
+
+    Example: ``[s for _, s in content_tokens("the smc5/6 complex")] == ["smc", "5", "6", "complex"]``
+    """
+    return [(w, stem(w)) for w in _WORD.findall(text) if w not in STOPWORDS]
 
 
 _PHRASE_BREAK = re.compile(r"[,;:()]")
@@ -599,6 +627,13 @@ def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
     head = pieces[-1] if pieces else ""
     out = [stem(w) for w in _WORD.findall(head) if w not in STOPWORDS and len(w) > 1]
     return frozenset(out[-limit:])
+
+
+def _states(text: str) -> bool:
+    """Whether a clause states something: it does not ask or plan ("to evaluate whether X improves Y"), or
+    it goes on to say what came of it ("was used to investigate X, yielding mutants with ...")."""
+    ask = _ASKS.search(text)
+    return ask is None or _RESULT.search(text, ask.end()) is not None
 
 
 def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> tuple[Clause, ...]:
@@ -621,6 +656,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             continue
         end = norm.find(",", m.end())
         quiet.append((m.start(), len(norm) if end < 0 else end))
+    relatives = list(quiet)
     if truncated and spans:
         # The unfinished tail after the last comma (or its last few words) may have lost what it negated.
         tail = max(norm.rfind(","), norm.rfind(";"))
@@ -689,7 +725,25 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         scope: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
             if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
-                scope |= _content_after(text, m.end(), 3)
+                aside = _ASIDE.match(text, m.end())
+                scope |= _content_after(text, aside.end() if aside else m.end(), 3)
+        # Each relative clause with what it describes, what it says and its negations: a claim's relative
+        # clause is compared only with the evidence's relative clause of the same thing (`clause_conflicts`).
+        rels: list[tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = []
+        for k, (r0, r1) in enumerate(relatives):
+            if not a <= r0 < b or r0 >= cut_tail:
+                continue
+            nxt = relatives[k + 1][0] if k + 1 < len(relatives) else r1
+            r1 = min(r1, nxt, b, cut_tail)
+            head = frozenset([st for st, pos in tokens if a + pos < r0 and len(st) > 1][-2:])
+            body = frozenset(st for st, pos in tokens if r0 < a + pos < r1 and len(st) > 1)
+            rneg = tuple(
+                m.group(0)
+                for m in _PRED_NEG.finditer(norm, r0, r1)
+                if m.start() - a not in contrast_at and m.group(0) not in ("nor",)
+            )
+            if head and len(body) >= 2:
+                rels.append((head, body, rneg))
         present: set[str] = set()
         for m in _WITH.finditer(text):
             present |= _content_after(text, m.end(), 2)
@@ -718,7 +772,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 squashed=_squash(text),
                 negation_scope=frozenset(scope),
                 present=frozenset(present),
-                asserts=not _ASKS.search(text),
+                asserts=_states(text),
+                relatives=tuple(rels),
             )
         )
     return tuple(out)
