@@ -11,45 +11,32 @@ from __future__ import annotations
 
 import argparse
 import math
-import threading
+import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from arxiv_standin import atom_feed, serve
 from claimcheck._models import Paper
 from claimcheck._sources import ArxivClient
-from claimcheck._sources._atom import paper_to_atom
 
 
-def _feed(ids: list[str]) -> bytes:
-    head = b""
-    entries = []
-    for ident in reversed(ids):
-        paper = Paper(
-            arxiv_id=ident, version=1, status="found", title=f"paper {ident}", published="2021-01-01"
-        )
-        body = paper_to_atom(paper, feed_updated="2026-01-01T00:00:00Z")
-        head = body.split(b"<entry>")[0]
-        entries.append(b"<entry>" + body.split(b"<entry>")[1].split(b"</entry>")[0] + b"</entry>\n")
-    return head + b"".join(entries) + b"</feed>\n"
+@dataclass
+class _EveryId:
+    """An arXiv that has every id asked for, as ``v1``, and answers a batch in reverse order."""
 
+    seen: list[str] = field(default_factory=list)
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    requests = 0
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        type(self).requests += 1
-        query = parse_qs(urlsplit(self.path).query)
-        body = _feed(query.get("id_list", [""])[0].split(","))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
+    def answer(self, path: str) -> tuple[int, bytes, str]:
+        ids = parse_qs(urlsplit(path).query).get("id_list", [""])[0].split(",")
+        papers = [
+            Paper(arxiv_id=i, version=1, status="found", title=f"paper {i}", published="2021-01-01")
+            for i in reversed(ids)
+        ]
+        return 200, atom_feed(papers), "application/atom+xml; charset=utf-8"
 
 
 def main() -> None:
@@ -58,18 +45,15 @@ def main() -> None:
     parser.add_argument("--delay", type=float, default=3.0)
     parser.add_argument("--batch-size", type=int, default=100)
     args = parser.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/api/query"
+    stand = _EveryId()
     ids = [f"2101.{n:05d}" for n in range(1, args.ids + 1)]
-    started = time.monotonic()
-    with ArxivClient(api_url=url, delay=args.delay, batch_size=args.batch_size) as client:
-        papers = client.fetch(ids)
-    wall = time.monotonic() - started
-    server.shutdown()
-    server.server_close()
+    with serve(stand) as base:
+        started = time.monotonic()
+        with ArxivClient(api_url=f"{base}/api/query", delay=args.delay, batch_size=args.batch_size) as client:
+            papers = client.fetch(ids)
+        wall = time.monotonic() - started
     found = sum(p.status == "found" for p in papers)
-    requests = _Handler.requests
+    requests = len(stand.seen)
     floor = args.delay * (math.ceil(args.ids / args.batch_size) - 1)
     print(f"ids: {args.ids}  found: {found}  requests: {requests}  requests/id: {requests / args.ids:.4f}")
     print(

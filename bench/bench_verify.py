@@ -42,7 +42,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -311,12 +311,15 @@ class Run(NamedTuple):
     cpu_seconds: float
 
 
-def run_claimcheck(args: list[str]) -> Run:
+def run_claimcheck(args: list[str], *, stderr: IO[bytes] | None = None) -> Run:
     """Run the CLI and measure it (`Run`); memory is sampled every 20 ms from /proc (VmHWM for the largest
-    process, so that a short peak between samples still counts; the summed figure is the largest sampled sum)."""
+    process, so that a short peak between samples still counts; the summed figure is the largest sampled sum).
+    ``stderr``: where the CLI's messages go (default: this process's stderr)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL, stderr=stderr
+    )
     peak = peak_sum = 0
     stop = threading.Event()
 

@@ -27,20 +27,18 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "bench"))
 
+from arxiv_standin import atom_feed, serve  # noqa: E402
 from claimcheck._models import Paper  # noqa: E402
-from claimcheck._sources._atom import paper_to_atom  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
 CLAIMS = DATA / "fulltext_claims.jsonl"
@@ -124,29 +122,18 @@ def shared_papers(shared: Path) -> dict[str, SharedPaper]:
     return out
 
 
-def _feed(papers: list[Paper]) -> bytes:
-    """One Atom feed holding every paper's entry (the API answers a batch in one feed)."""
-    feeds = [paper_to_atom(p, feed_updated="2026-01-01T00:00:00Z").decode() for p in papers]
-    if not feeds:
-        return b'<?xml version="1.0" encoding="UTF-8"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>'
-    entries = [f[f.index("<entry") : f.rindex("</entry>") + len("</entry>")] for f in feeds]
-    head = feeds[0][: feeds[0].index("<entry")]
-    return (head + "\n".join(entries) + "\n</feed>\n").encode()
-
-
 @dataclass
 class Stand:
     """The stand-in's content and every path it was asked for, in order."""
 
     papers: dict[str, SharedPaper]
     seen: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def answer(self, path: str) -> tuple[int, bytes, str]:
         if path.startswith("/api/query"):
             ids = path.split("id_list=", 1)[1].split("&", 1)[0].split(",")
             found = [self.papers[i.split("v")[0]].paper for i in ids if i.split("v")[0] in self.papers]
-            return 200, _feed(found), "application/atom+xml"
+            return 200, atom_feed(found), "application/atom+xml"
         kind, _, vid = path.lstrip("/").partition("/")
         arxiv_id, _, version = vid.partition("v")
         paper = self.papers.get(arxiv_id)
@@ -158,34 +145,6 @@ class Stand:
         if kind == "pdf" and paper.pdf is not None:
             return 200, paper.pdf, "application/pdf"
         return 404, b"not here", "text/plain"
-
-
-@contextmanager
-def serve(stand: Stand) -> Iterator[str]:
-    """Run the stand-in on 127.0.0.1 for the block; yield its base URL."""
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            with stand.lock:
-                stand.seen.append(self.path)
-            status, body, ctype = stand.answer(self.path)
-            self.send_response(status)
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --- reports --------------------------------------------------------------------------------------------------

@@ -72,6 +72,25 @@ def test_the_whole_result_is_the_same_with_workers(batch: Path, whole: Any) -> N
     assert verify_paths([batch], session=SourceSession(sources=SOURCES, offline=True), jobs=2) == whole
 
 
+def test_the_batch_audit_runs_after_the_verifying_workers_are_stopped(batch: Path) -> None:
+    # At archive scale each verifying worker holds about 200 MB of prepared papers, verdicts and audit caches
+    # that the batch search does not need: it must not run on top of them (issue 17's 300 MB per process).
+    stream = verify_stream([batch], session=SourceSession(sources=SOURCES, offline=True), jobs=2)
+    for _ in stream:
+        pass
+    audit = stream._audit
+    seen: dict[str, Any] = {}
+
+    class Watch:
+        def findings(self, *, jobs: int = 1, executor: Any = None) -> Any:
+            seen.update(workers=stream._pool, jobs=jobs, executor=executor)
+            return audit.findings(jobs=jobs, executor=executor)
+
+    stream._audit = Watch()  # type: ignore[assignment]
+    stream.summary()
+    assert seen == {"workers": None, "jobs": 2, "executor": None}
+
+
 def test_unreadable_inputs_are_errors_in_discovery_order(whole: Any) -> None:
     assert [Path(e.path).name for e in whole.errors] == ["empty.txt", "confidence-high.txt"]
     # a bad claims row is an input error, and its report is still verified without that row

@@ -307,11 +307,13 @@ class VerifyStream:
         """Totals over the reports verified so far and the batch-level findings (`audit_batch`)."""
         sums = self._summaries
         pool = self._pool
+        jobs = pool.jobs if pool is not None else 1
         try:
-            findings = self._audit.findings(
-                jobs=pool.jobs if pool is not None else 1,
-                executor=pool.executor if pool is not None else None,
-            )
+            # The verifying workers go first: each holds its prepared papers, verdicts and audit caches
+            # (about 200 MB with thousands of distinct papers), which the batch search does not need; it
+            # runs in fresh processes, as it does after a dask run.
+            self.close()
+            findings = self._audit.findings(jobs=jobs)
         finally:
             self.close()
         return BatchSummary(
