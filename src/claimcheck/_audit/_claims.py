@@ -180,9 +180,9 @@ def same_normalised_claim(
     n = min(len(na), len(nb))
     if n < 20:
         return False
-    if (not starts_checked and fuzz.ratio(na[:n], nb[:n]) < threshold) or fuzz.ratio(
-        na, nb
-    ) < threshold * 0.6:
+    if not starts_checked and fuzz.ratio(na[:n], nb[:n]) < threshold:
+        return False
+    if fuzz.ratio(na, nb) < threshold * 0.6:
         return False
     return _same_signature(a, b)
 

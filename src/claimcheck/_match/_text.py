@@ -558,8 +558,10 @@ class Clause:
         return len(self.negations) % 2 == 1
 
 
+# The words that join two clauses saying opposite things ("A does X, whereas B does Y").
+_CONTRAST_WORDS = r"\b(?:but|whereas|although|though|while|yet)\b"
 _CLAUSE_BREAK = re.compile(
-    r"\s*;\s*|(?<=[a-z0-9)%])\.\s+(?=\S)|,?\s+\b(?:but|whereas|although|though|while|yet)\b(?!\s+(?:not|also)\b),?\s*"
+    rf"\s*;\s*|(?<=[a-z0-9)%])\.\s+(?=\S)|,?\s+{_CONTRAST_WORDS}(?!\s+(?:not|also)\b),?\s*"
 )
 # Verbs and words after which "that" opens the finding itself ("we show that ..."), not a relative clause.
 _COMPLEMENT = frozenset(
@@ -599,8 +601,7 @@ _TRANSITIONS = (
     (re.compile(rf"({_FIGURE})\s*%?,?\s+(?:up|down)\s+from\s+({_FIGURE})"), True),
 )
 _ANY_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
-# What joins two clauses that say opposite things of two things ("A does X, whereas B does Y").
-CONTRAST_JOIN = re.compile(r"\b(?:but|whereas|although|though|while|yet)\b")
+CONTRAST_JOIN = re.compile(_CONTRAST_WORDS)
 
 
 def content_tokens(text: str) -> list[tuple[str, str]]:

@@ -49,9 +49,6 @@ class Pool(Protocol):
 
     jobs: int
 
-    @property
-    def executor(self) -> ProcessPoolExecutor | None: ...
-
     def map(
         self,
         fn: Callable[[Sequence[_T]], list[_R]],
@@ -108,11 +105,6 @@ class WorkerPool:
         self.close()
         self._setup = setup
         self._args = args
-
-    @property
-    def executor(self) -> ProcessPoolExecutor | None:
-        """The process pool, once started (None with one job)."""
-        return self._pool
 
     def _started(self) -> ProcessPoolExecutor:
         if self._pool is None:
@@ -217,11 +209,6 @@ class DaskPool:
             if self._cluster is not None:
                 self._cluster.close()
             raise ClaimcheckError(f"cannot reach the dask scheduler {scheduler or '(local)'}: {exc}") from exc
-
-    @property
-    def executor(self) -> None:
-        """No local process pool: the batch audit makes its own."""
-        return None
 
     def reset(self, setup: Callable[..., None], args: tuple[object, ...] = ()) -> None:
         """Set the workers up anew for the next stage of the run (each does so before its next chunk)."""

@@ -308,14 +308,11 @@ class VerifyStream:
         sums = self._summaries
         pool = self._pool
         jobs = pool.jobs if pool is not None else 1
-        try:
-            # The verifying workers go first: each holds its prepared papers, verdicts and audit caches
-            # (about 200 MB with thousands of distinct papers), which the batch search does not need; it
-            # runs in fresh processes, as it does after a dask run.
-            self.close()
-            findings = self._audit.findings(jobs=jobs)
-        finally:
-            self.close()
+        # The verifying workers go first: each holds its prepared papers, verdicts and audit caches (about
+        # 200 MB with thousands of distinct papers), which the batch search does not need; it runs in fresh
+        # processes, as it does after a dask run.
+        self.close()
+        findings = self._audit.findings(jobs=jobs)
         return BatchSummary(
             reports=len(sums),
             claims=sum(s.claims for s in sums),
