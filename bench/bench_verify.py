@@ -463,7 +463,7 @@ def main() -> None:
     parser.add_argument("--format", default="json")
     parser.add_argument("--peer-sample", type=int, default=2000)
     parser.add_argument(
-        "--keep", type=Path, default=None, help="keep the generated reports in this directory"
+        "--keep", type=Path, default=None, help="keep the generated reports (and papers) in this directory"
     )
     opts = parser.parse_args()
     steps = [int(n) for n in opts.reports.split(",")]
@@ -481,6 +481,9 @@ def main() -> None:
             [sys.executable, "-m", "claimcheck", "cache", "import", str(recorded), "--cache", str(cache)],
             stdout=subprocess.DEVNULL, check=True,
         )  # fmt: skip
+        if opts.keep is not None and opts.papers is not None:
+            # the generated papers' recorded Atom files, for rerunning a kept step by hand
+            shutil.copytree(recorded, opts.keep / "papers", dirs_exist_ok=True)
         for n in steps:
             for _ in range(opts.repeat):
                 rows.append(_step(opts, tmp, cache, n, papers))

@@ -154,3 +154,44 @@ def test_process_killed_mid_write_leaves_cache_consistent(tmp_path: Path, sig: s
     cache = PaperCache(path, events=told.append)
     assert cache.stats().entries == count
     assert told == []
+
+
+def test_sentence_spans_are_kept_by_text_and_splitter(tmp_path: Path) -> None:
+    cache = PaperCache(tmp_path / "c.sqlite3")
+    text = "We see gains. MNLI helps."
+    assert cache.get_sentences([text]) == {}
+    cache.put_sentences({text: [(0, 13), (14, 25)]})
+    assert cache.get_sentences([text, "Another text."]) == {text: ((0, 13), (14, 25))}
+    # another text (even one character) or another splitter is another key
+    assert cache.get_sentences(["We see gains. MNLI helps!"]) == {}
+    import claimcheck._sentences as sentences
+
+    key = sentences.spans_digest(text)
+    old = sentences.SPLITTER
+    try:
+        sentences.SPLITTER = old + "+changed"
+        assert sentences.spans_digest(text) != key
+        assert cache.get_sentences([text]) == {}
+    finally:
+        sentences.SPLITTER = old
+    assert cache.clear() == 0  # no papers, but the spans go too
+    assert cache.get_sentences([text]) == {}
+
+
+def test_unusable_kept_spans_are_split_again_not_trusted(tmp_path: Path) -> None:
+    from claimcheck._sentences import spans_digest
+
+    cache = PaperCache(tmp_path / "c.sqlite3")
+    short, broken = "One. Two.", "Three. Four."
+    cache.put_sentences({short: [(0, 4), (5, 40)]})  # past the end of the text
+    with cache.transaction() as conn:
+        conn.execute("INSERT INTO sentences(digest, spans) VALUES (?, ?)", (spans_digest(broken), "[[0,"))
+    assert cache.get_sentences([short, broken]) == {}
+
+
+def test_many_texts_are_looked_up_past_sqlites_parameter_limit(tmp_path: Path) -> None:
+    cache = PaperCache(tmp_path / "c.sqlite3")
+    texts = {f"Sentence {i}. And another.": [(0, len(str(i)) + 10)] for i in range(1200)}
+    cache.put_sentences(texts)
+    got = cache.get_sentences(texts)
+    assert len(got) == 1200 and got["Sentence 7. And another."] == ((0, 11),)

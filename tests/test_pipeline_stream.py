@@ -212,3 +212,65 @@ def test_open_atomic_writes_straight_to_a_device() -> None:
 def test_open_atomic_into_a_missing_directory_is_an_output_error(tmp_path: Path) -> None:
     with pytest.raises(OutputError, match="no-such-dir"), open_atomic(tmp_path / "no-such-dir" / "x") as fh:
         fh.write("x")
+
+
+def test_abstracts_are_split_once_and_kept_in_the_cache(
+    batch: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from claimcheck._sources import PaperCache
+
+    cache = tmp_path / "papers.sqlite3"
+
+    def run() -> Any:
+        session = SourceSession(sources=SOURCES, offline=True, cache=PaperCache(cache))
+        return verify_paths([batch / "a"], session=session)
+
+    first = run()
+    papers = [p for p in first.papers if p.status == "found" and p.abstract]
+    kept = PaperCache(cache).get_sentences(p.abstract or "" for p in papers)
+    assert papers and len(kept) == len({p.abstract for p in papers})
+
+    # a second run splits no abstract (full texts keep their own spans) and gives the same result
+    import claimcheck._match._features as features
+
+    def no_split(text: str) -> list[tuple[int, int]]:
+        raise AssertionError(f"split again: {text[:40]!r}")
+
+    monkeypatch.setattr(features, "sentence_spans", no_split)
+    assert run().model_dump() == first.model_dump()
+    # and the spans are what splitting gives: the result without the cache is the same
+    monkeypatch.undo()
+    assert verify_paths([batch / "a"], session=SourceSession(sources=SOURCES, offline=True)).model_dump() == (
+        first.model_dump()
+    )
+
+
+def test_the_session_splits_only_the_abstracts_the_cache_lacks(tmp_path: Path) -> None:
+    from claimcheck._models import Paper
+    from claimcheck._sources import PaperCache
+
+    def paper(n: int, **extra: Any) -> Paper:
+        return Paper(
+            arxiv_id=f"2101.0000{n}",
+            version=1,
+            status="found",
+            abstract=f"Claim {n} holds. It does.",
+            **extra,
+        )
+
+    papers = {
+        ("2101.00001", 1): paper(1),
+        ("2101.00002", 1): paper(2),
+        ("2101.00003", 1): paper(3, fulltext="html"),
+    }
+    asked: list[list[str]] = []
+
+    def split(texts: list[str]) -> list[list[tuple[int, int]]]:
+        asked.append(texts)
+        return [[(0, 14), (15, 23)] for _ in texts]
+
+    session = SourceSession(offline=True, cache=PaperCache(tmp_path / "c.sqlite3"))
+    spans = session.abstract_sentences(papers, split)
+    assert asked == [["Claim 1 holds. It does.", "Claim 2 holds. It does."]]  # not the one read whole
+    assert spans["Claim 2 holds. It does."] == ((0, 14), (15, 23))
+    assert session.abstract_sentences(papers, split) == spans and len(asked) == 1

@@ -62,14 +62,23 @@ class Document:
     blocks: tuple[Block, ...] = field(default_factory=tuple)
 
     @classmethod
-    def from_abstract(cls, arxiv_id: str, version: int | None, *, title: str, abstract: str) -> Document:
-        """The document of a paper known only by its metadata: its title and its abstract.
+    def from_abstract(
+        cls,
+        arxiv_id: str,
+        version: int | None,
+        *,
+        title: str,
+        abstract: str,
+        sentences: tuple[tuple[int, int], ...] | None = None,
+    ) -> Document:
+        """The document of a paper known only by its metadata: its title and its abstract (with its sentence
+        spans when they were worked out before: `SourceSession.abstract_sentences`).
 
         Example: ``Document.from_abstract("x", 1, title="T", abstract="A.").blocks[1].location == "abstract"``
         """
         blocks = [Block("title", title)] if title.strip() else []
         if abstract.strip():
-            blocks.append(Block("abstract", abstract))
+            blocks.append(Block("abstract", abstract, sentences=sentences))
         return cls(arxiv_id, version, "abstract", tuple(blocks))
 
     @property

@@ -7,13 +7,18 @@ compiling a regular expression per sentence.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from typing import Any
 
 import pysbd
 from pysbd.utils import TextSpan
 
-__all__ = ["sentence_spans"]
+__all__ = ["SPLITTER", "sentence_spans", "spans_digest"]
+
+SPLITTER = f"claimcheck-sentences/1 pysbd/{getattr(pysbd, '__version__', '?')}"
+"""What split a text: kept spans are reused only while it stays the same (`spans_digest`). Bump the number
+when `sentence_spans` changes what it returns."""
 
 # pysbd keeps "task.In this paper" (a missing space after the full stop) as one sentence.
 _GLUED = re.compile(r"(?<=[a-z]{3}[.!?])(?=[A-Z][a-z])")
@@ -70,3 +75,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         spans.append((cut, end))
         pos = end
     return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+def spans_digest(text: str) -> str:
+    """The key under which ``text``'s sentence spans are kept: a digest of `SPLITTER` and the text, so that
+    spans are never reused for another text, nor after the splitter changed.
+
+    Example: ``spans_digest("One. Two.") != spans_digest("One. Two!")``
+    """
+    return hashlib.blake2b(f"{SPLITTER}\0{text}".encode(), digest_size=16).hexdigest()

@@ -84,13 +84,15 @@ class _Parsed:
 
 @dataclass(frozen=True)
 class _Work:
-    """One report to verify: its number, the run's total, its pickled form and the papers it needs."""
+    """One report to verify: its number, the run's total, its pickled form, the papers it needs and their
+    abstracts' sentence spans."""
 
     number: int
     total: int
     data: bytes
     papers: dict[PaperKey, Paper]
     latest: dict[str, Paper]
+    sentences: dict[PaperKey, tuple[tuple[int, int], ...]]
 
 
 class _Worker:
@@ -111,7 +113,7 @@ class _Worker:
 
         task = self.task
         report: Report = pickle.loads(work.data)  # noqa: S301 (our own workers wrote it, this run)
-        result = self.verifier.verify(report, work.papers, work.latest)
+        result = self.verifier.verify(report, work.papers, work.latest, work.sentences)
         return ReportOutcome(
             path=result.path,
             summary=result.summary,
@@ -150,6 +152,12 @@ def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
         data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
         out.append(_Parsed(path, data, keys, row_errors(parsed)))
     return out
+
+
+def _split_chunk(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
+    from .._sentences import sentence_spans
+
+    return [sentence_spans(t) for t in texts]
 
 
 def _verify_chunk(items: Sequence[_Work]) -> list[ReportOutcome]:
@@ -200,12 +208,14 @@ class VerifyStream:
         task: _Task,
         pool: Pool,
         session: SourceSession | None = None,
+        sentences: dict[str, tuple[tuple[int, int], ...]] | None = None,
     ) -> None:
         self._session = session  # closed with the stream when the stream made it
         self._spool = spool
         self.errors = errors
         self._papers = papers
         self._latest = latest
+        self._sentences = sentences or {}  # the sentence spans of the papers' abstracts, by abstract
         self._task = task
         self._pool: Pool | None = pool
         from .._audit import BatchAudit
@@ -260,7 +270,10 @@ class VerifyStream:
             data, keys = self._spool.read(index)
             papers = {k: self._papers[k] for k in keys if k in self._papers}
             latest = {k[0]: self._latest[k[0]] for k in keys if k[0] in self._latest}
-            yield _Work(index + 1, total, data, papers, latest)
+            spans = {
+                k: s for k, p in papers.items() if (s := self._sentences.get(p.abstract or "")) is not None
+            }
+            yield _Work(index + 1, total, data, papers, latest, spans)
 
     def __iter__(self) -> Iterator[ReportOutcome]:
         if self._done:
@@ -392,6 +405,10 @@ def verify_stream(
                 )  # bad claims rows: input errors (exit 2); the good rows verified
         papers = session.full_texts(session.references(wanted))
         latest = session.latest(papers)
+        # Each abstract split once, in the workers, and kept in the cache: no run splits it again.
+        sentences = session.abstract_sentences(
+            papers, lambda texts: pool.map(_split_chunk, batched(texts, 16))
+        )
     except BaseException:
         pool.close()
         spool.close()
@@ -415,7 +432,7 @@ def verify_stream(
         # the workers (or, with one job, this process, with the verifier that checked the options) verify
         pool.reset(_setup, (task, verifier if jobs == 1 else None))
     del verifier
-    return VerifyStream(spool, errors, papers, latest, task, verifying, session if own else None)
+    return VerifyStream(spool, errors, papers, latest, task, verifying, session if own else None, sentences)
 
 
 def verify_paths(

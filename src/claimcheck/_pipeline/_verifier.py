@@ -118,24 +118,33 @@ class Verifier:
         self._memo: OrderedDict[tuple[str, bool, tuple[PaperKey, ...]], MatchResult] = OrderedDict()
         self.memo_hits = 0
 
-    def document(self, key: PaperKey, paper: Paper) -> Document:
-        """The text of ``paper`` the matcher reads: its full text when it was read, else title and abstract."""
+    def document(
+        self, key: PaperKey, paper: Paper, sentences: tuple[tuple[int, int], ...] | None = None
+    ) -> Document:
+        """The text of ``paper`` the matcher reads: its full text when it was read, else title and abstract
+        (split at ``sentences``, its abstract's sentence spans, when given)."""
         title, abstract = paper.title or "", paper.abstract or ""
         if paper.fulltext in ("html", "pdf") and self.documents is not None and paper.version is not None:
             entry = self.documents.get_document(paper.arxiv_id, paper.version)
             if entry is not None and entry.document is not None:
                 return entry.document.with_metadata(title=title, abstract=abstract)
-        return Document.from_abstract(key[0], paper.version, title=title, abstract=abstract)
+        return Document.from_abstract(
+            key[0], paper.version, title=title, abstract=abstract, sentences=sentences
+        )
 
-    def prepared(self, key: PaperKey, paper: Paper | None) -> PreparedSource | None:
-        """``paper`` prepared for matching (once per run while it stays in the bounded cache)."""
+    def prepared(
+        self, key: PaperKey, paper: Paper | None, sentences: tuple[tuple[int, int], ...] | None = None
+    ) -> PreparedSource | None:
+        """``paper`` prepared for matching (once per run while it stays in the bounded cache); ``sentences``
+        are its abstract's sentence spans, when known (`SourceSession.abstract_sentences`)."""
         if paper is None or paper.status != "found":
             return None
         hit = self._prepared.get(key)
         if hit is None:
             from .._match import Source
 
-            hit = self.matcher.prepare(Source.from_document(self.document(key, paper), paper.arxiv_id))
+            document = self.document(key, paper, sentences)
+            hit = self.matcher.prepare(Source.from_document(document, paper.arxiv_id))
             self._prepared.put(key, hit)
         return hit
 
@@ -154,11 +163,16 @@ class Verifier:
         return verdict
 
     def verify(
-        self, report: Report, papers: Mapping[PaperKey, Paper], latest: Mapping[str, Paper] | None = None
+        self,
+        report: Report,
+        papers: Mapping[PaperKey, Paper],
+        latest: Mapping[str, Paper] | None = None,
+        sentences: Mapping[PaperKey, tuple[tuple[int, int], ...]] | None = None,
     ) -> ReportResult:
         """Match, audit and summarise ``report`` against ``papers`` (keyed by the references' id, version).
 
-        ``latest`` (the latest version of each cited paper, by arXiv id) lets the audit tell version drift.
+        ``latest`` (the latest version of each cited paper, by arXiv id) lets the audit tell version drift;
+        ``sentences`` (the sentence spans of cited papers' abstracts, by the same key) spare splitting them.
         """
         from .._audit import audit_claim, audit_report
 
@@ -182,7 +196,8 @@ class Verifier:
             )
             if key not in keys:
                 keys.append(key)
-        usable = [(k, p) for k in keys if (p := self.prepared(k, papers.get(k))) is not None]
+        spans = sentences or {}
+        usable = [(k, p) for k in keys if (p := self.prepared(k, papers.get(k), spans.get(k))) is not None]
         found = tuple(k for k, _ in usable)
         prepared = [p for _, p in usable]
         any_unavailable = any((papers.get(k) is None or papers[k].status == "unavailable") for k in keys)

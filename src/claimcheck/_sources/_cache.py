@@ -4,6 +4,10 @@ Rules: an entry for a versioned id (``2005.13013v2``) never expires, since arXiv
 unversioned one (the latest version) is refreshed after ``max_age``; ``not_found`` is kept ``not_found_ttl``
 seconds (a paper may appear later); ``unavailable`` and ``malformed`` are never stored.
 
+Sentences: the sentence spans of each abstract a run read, keyed by a digest of the text and the splitter
+(`spans_digest`): splitting is half of what preparing an abstract costs, and a paper's abstract is split once,
+not once per run and per worker. Another text or another splitter is another key; nothing there goes stale.
+
 Full text: a paper's document (its HTML or PDF, compressed, and the `Document` extracted from it) is kept per
 versioned id and never fetched again; a paper that has no usable full text is remembered with its reason for
 ``not_found_ttl`` seconds; ``unavailable`` (a network failure) is never stored.
@@ -14,9 +18,10 @@ The file is a `SqliteFile`: WAL, busy timeout, short transactions, rebuilt when 
 from __future__ import annotations
 
 import contextlib
+import json
 import time
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -26,6 +31,7 @@ from pydantic import ValidationError
 from .._document import Document
 from .._events import EventSink
 from .._models import Paper
+from .._sentences import spans_digest
 from .._sqlite import SqliteFile
 
 __all__ = [
@@ -39,6 +45,7 @@ __all__ = [
 
 DEFAULT_MAX_AGE = 30 * 24 * 3600.0
 DEFAULT_NOT_FOUND_TTL = 24 * 3600.0
+_IN_LIMIT = 500  # ids per ``IN (...)`` query: under every SQLite's limit on bound parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
     arxiv_id   TEXT NOT NULL,
@@ -57,6 +64,10 @@ CREATE TABLE IF NOT EXISTS documents (
     document   BLOB,                   -- the extracted Document as JSON, zlib-compressed
     fetched_at REAL NOT NULL,
     PRIMARY KEY (arxiv_id, version)
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    digest     TEXT PRIMARY KEY,       -- `spans_digest` of a text (an abstract): its splitter and its words
+    spans      TEXT NOT NULL           -- the text's sentence spans as JSON, [[start, end], ...]
 );
 """
 
@@ -244,7 +255,7 @@ class PaperCache(SqliteFile):
         return stats
 
     def clear(self) -> int:
-        """Delete every entry (papers and documents); return how many papers there were.
+        """Delete every entry (papers, documents and sentence spans); return how many papers there were.
 
         Example: ``PaperCache(p).clear()``
         """
@@ -252,7 +263,44 @@ class PaperCache(SqliteFile):
             count = int(conn.execute("SELECT COUNT(*) FROM papers").fetchone()[0])
             conn.execute("DELETE FROM papers")
             conn.execute("DELETE FROM documents")
+            conn.execute("DELETE FROM sentences")
         return count
+
+    # -- sentence spans -----------------------------------------------------------------------------------
+
+    def get_sentences(self, texts: Iterable[str]) -> dict[str, tuple[tuple[int, int], ...]]:
+        """The kept sentence spans of those of ``texts`` that have them (by `spans_digest`), by text.
+
+        Example: ``cache.get_sentences([paper.abstract]).get(paper.abstract)``
+        """
+        by_digest = {spans_digest(t): t for t in texts}
+        digests = list(by_digest)
+        out: dict[str, tuple[tuple[int, int], ...]] = {}
+        for start in range(0, len(digests), _IN_LIMIT):
+            part = digests[start : start + _IN_LIMIT]
+            rows = self.query(
+                f"SELECT digest, spans FROM sentences WHERE digest IN ({','.join('?' * len(part))})",  # noqa: S608
+                tuple(part),
+            )
+            for digest, data in rows:
+                text = by_digest[str(digest)]
+                try:
+                    spans = tuple((int(a), int(b)) for a, b in json.loads(str(data)))
+                except (ValueError, TypeError):
+                    continue  # an unreadable row: split again, not trusted
+                if all(0 <= a < b <= len(text) for a, b in spans):
+                    out[text] = spans
+        return out
+
+    def put_sentences(self, spans: Mapping[str, Sequence[tuple[int, int]]]) -> None:
+        """Keep the sentence spans of each text (by `spans_digest`), in one short transaction.
+
+        Example: ``cache.put_sentences({abstract: sentence_spans(abstract)})``
+        """
+        rows = [(spans_digest(t), json.dumps([list(p) for p in s])) for t, s in spans.items()]
+        if rows:
+            with self.transaction() as conn:
+                conn.executemany("INSERT OR REPLACE INTO sentences(digest, spans) VALUES (?, ?)", rows)
 
     # -- full text --------------------------------------------------------------------------------------
 

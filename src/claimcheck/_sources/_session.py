@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
@@ -293,6 +293,47 @@ class SourceSession:
             self.cache.put_many(p for p in papers if p.status in ("found", "not_found"))
         except ClaimcheckError as exc:
             self.warn(f"could not write the cache: {exc}")
+
+    # -- abstracts' sentences -------------------------------------------------------------------------
+
+    def abstract_sentences(
+        self,
+        papers: Mapping[PaperKey, Paper],
+        split: Callable[[list[str]], Iterable[Sequence[tuple[int, int]]]] | None = None,
+    ) -> dict[str, tuple[tuple[int, int], ...]]:
+        """The sentence spans of the abstract of every found paper read by its abstract (not its full text),
+        by abstract: those the cache keeps, and the others split by ``split`` (all at once, in order; by
+        default here, one by one) and kept in the cache for every later run.
+
+        Example: ``spans = session.abstract_sentences(papers)``, then ``spans[paper.abstract]``
+        """
+        texts = list(
+            dict.fromkeys(
+                p.abstract
+                for p in papers.values()
+                if p.status == "found"
+                and p.abstract
+                and p.abstract.strip()
+                and p.fulltext not in ("html", "pdf")
+            )
+        )
+        kept: dict[str, tuple[tuple[int, int], ...]] = {}
+        if self.cache is not None and texts:
+            try:
+                kept = self.cache.get_sentences(texts)
+            except ClaimcheckError as exc:
+                self.warn(f"could not read the cache: {exc}")
+        missing = [t for t in texts if t not in kept]
+        if not missing:
+            return kept
+        split = split or (lambda ts: [sentence_spans(t) for t in ts])
+        new = {t: tuple((a, b) for a, b in spans) for t, spans in zip(missing, split(missing), strict=True)}
+        if self.cache is not None:
+            try:
+                self.cache.put_sentences(new)
+            except ClaimcheckError as exc:
+                self.warn(f"could not write the cache: {exc}")
+        return kept | new
 
     # -- full text ------------------------------------------------------------------------------------
 
