@@ -5,7 +5,8 @@ Field names follow the JSON contract of DESIGN.md (schema_version "1"): extend, 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+import copy
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field, model_validator
 
@@ -31,6 +32,7 @@ __all__ = [
     "Severity",
     "StatedFigures",
     "VerifyResult",
+    "trusted",
 ]
 
 SCHEMA_VERSION: Literal["1"] = "1"
@@ -48,6 +50,59 @@ Checked = Literal["fulltext", "abstract"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False, validate_assignment=False)
+
+
+_M = TypeVar("_M", bound=BaseModel)
+_IMMUTABLE = (str, int, float, bool, type(None), tuple, frozenset)
+# Per model: (field name, its default or default factory, whether it is a factory; None when required).
+_TRUSTED_FIELDS: dict[type[BaseModel], tuple[tuple[str, Any, bool | None], ...] | None] = {}
+
+
+def _trusted_fields(cls: type[BaseModel]) -> tuple[tuple[str, Any, bool | None], ...] | None:
+    """How `trusted` builds ``cls``, or None when only `BaseModel.model_construct` may (aliases, private
+    attributes, a post-init hook or extra fields, which it handles and `trusted` does not)."""
+    if cls.__private_attributes__ or cls.__pydantic_post_init__ or cls.model_config.get("extra") == "allow":
+        return None
+    table: list[tuple[str, Any, bool | None]] = []
+    for name, info in cls.__pydantic_fields__.items():
+        if info.alias is not None or info.validation_alias is not None:
+            return None
+        if info.default_factory is not None:
+            table.append((name, info.default_factory, True))
+        elif info.is_required():
+            table.append((name, None, None))
+        else:
+            table.append((name, info.default, False))
+    return tuple(table)
+
+
+def trusted(cls: type[_M], /, **values: Any) -> _M:
+    """A ``cls`` record of trusted ``values`` (taken from validated records or computed by claimcheck),
+    without validation: what ``cls.model_construct(**values)`` makes (defaults filled in, the fields set
+    recorded), in a third of its time; the verifier builds about nine records a claim.
+
+    Example: ``trusted(Recomputed, verified=True, confidence=0.9, label="supported")``
+    """
+    if cls not in _TRUSTED_FIELDS:
+        _TRUSTED_FIELDS[cls] = _trusted_fields(cls)
+    table = _TRUSTED_FIELDS[cls]
+    if table is None:
+        return cls.model_construct(**values)
+    fields: dict[str, Any] = {}
+    for name, default, factory in table:
+        if name in values:
+            fields[name] = values[name]
+        elif factory:
+            fields[name] = default()
+        elif factory is False:
+            fields[name] = default if isinstance(default, _IMMUTABLE) else copy.deepcopy(default)
+        # a required field not given is left unset, as model_construct leaves it
+    record = cls.__new__(cls)
+    object.__setattr__(record, "__dict__", fields)
+    object.__setattr__(record, "__pydantic_fields_set__", {n for n in values if n in fields})
+    object.__setattr__(record, "__pydantic_extra__", None)
+    object.__setattr__(record, "__pydantic_private__", None)
+    return record
 
 
 def _without(data: Any, keys: frozenset[str]) -> Any:

@@ -12,7 +12,7 @@ from typing import Any, Literal, Protocol
 
 from .._document import Document
 from .._errors import InputError, ScorerUnavailable
-from .._models import Finding, MatchEvidence, MatchResult, Paper
+from .._models import Finding, MatchEvidence, MatchResult, Paper, trusted
 from .._truncation import looks_truncated
 from ._features import (
     CANDIDATES,
@@ -462,7 +462,8 @@ class Matcher:
                     unit = _contradicting_sentence(cands[best], src, unit)
             # built without validation: every value comes from the prepared source and the model
             evidence.append(
-                MatchEvidence.model_construct(
+                trusted(
+                    MatchEvidence,
                     source_id=src.id,
                     sentence=unit.sentence,
                     start=unit.start,
@@ -477,7 +478,8 @@ class Matcher:
                 )
             )
         findings = _findings(label, cands[best], prepared[cands[best].source_index].id)
-        return MatchResult.model_construct(
+        return trusted(
+            MatchResult,
             label=label,
             verified=label == "supported",
             confidence=confidence,

@@ -29,6 +29,7 @@ from .._models import (
     Report,
     ReportResult,
     ReportSummary,
+    trusted,
 )
 from .._sources import PaperCache, PaperKey
 
@@ -208,7 +209,7 @@ class Verifier:
 
         if prepared and self.matcher.extractors:  # a model-based scorer encodes the report's texts at once
             self.matcher.plan([(c.text, prepared) for c in report.claims])
-        # Records are built with model_construct: every value comes from validated models or the matcher.
+        # Records are built by `trusted`, without validation: every value comes from validated models or the matcher.
         claims: list[ClaimResult] = []
         for claim in report.claims:
             verdict = self.match(claim, found, prepared) if prepared else None
@@ -217,11 +218,12 @@ class Verifier:
                 # Nothing to judge against, or the paper that might say it could not be fetched.
                 label = "unverifiable" if (any_unavailable or not keys) else "not_found"
                 confidence = verdict.confidence if verdict is not None else 0.0
-                recomputed = Recomputed.model_construct(
-                    verified=False, confidence=confidence, label=label, checked=checked
+                recomputed = trusted(
+                    Recomputed, verified=False, confidence=confidence, label=label, checked=checked
                 )
             else:
-                recomputed = Recomputed.model_construct(
+                recomputed = trusted(
+                    Recomputed,
                     verified=verdict.verified,
                     confidence=verdict.confidence,
                     label=verdict.label,
@@ -229,7 +231,8 @@ class Verifier:
                 )
             evidence = (
                 [
-                    Evidence.model_construct(
+                    trusted(
+                        Evidence,
                         arxiv_id=e.source_id,
                         sentence=e.sentence,
                         start=e.start,
@@ -248,7 +251,8 @@ class Verifier:
                 else []
             )
             claims.append(
-                ClaimResult.model_construct(
+                trusted(
+                    ClaimResult,
                     **dict(claim),
                     recomputed=recomputed,
                     evidence=evidence,
@@ -263,14 +267,15 @@ class Verifier:
         report_findings = audit_report(fetched, cited, claims, latest=latest)
         findings = [*report.findings, *report_findings]
         summary = summarise(report, claims, findings, keys, papers)
-        return ReportResult.model_construct(
+        return trusted(
+            ReportResult,
             **{
                 **dict(report),
                 "references": references,
                 "claims": claims,
                 "findings": findings,
                 "summary": summary,
-            }
+            },
         )
 
 
@@ -284,7 +289,8 @@ def summarise(
     """The recomputed figures of one verified report."""
     labels = [c.recomputed.label for c in claims]
     all_findings = [*findings, *(f for c in claims for f in c.findings)]
-    return ReportSummary.model_construct(
+    return trusted(
+        ReportSummary,
         references=len(report.references),
         references_found=sum(1 for k in keys if k in papers and papers[k].status == "found"),
         claims=len(claims),
