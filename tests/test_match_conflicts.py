@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from claimcheck._match import Matcher, Source
-from claimcheck._match._features import Conflict, clause_conflicts, list_items, prepare_claim
+from claimcheck._match._features import (
+    Conflict,
+    clause_conflicts,
+    comparison_said,
+    list_items,
+    prepare_claim,
+)
 from claimcheck._match._text import analyse
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
@@ -373,6 +379,115 @@ def test_a_fronted_adverbial_and_brackets_are_no_side_of_a_comparison() -> None:
     )
     assert _kinds(faithful, primus) == set()
     assert "roles" in _kinds(conflicting, primus)
+
+
+HPV_TRIAGE = (  # SciFact 27446873
+    "CONCLUSIONS When incorporated into a well established organised screening programme, primary HPV screening "
+    "with cytology triage was more sensitive than conventional cytology in detecting CIN III+ lesions."
+)
+HPV_PASSIVE = (  # the same finding in the passive, for a claim in the active
+    "Conventional cytology was outperformed in sensitivity by primary HPV screening with cytology triage in "
+    "detecting CIN III+ lesions."
+)
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence", "said"),
+    [
+        # a passive claim of an active comparison: what it is outperformed in ("in sensitivity"), and adverbs
+        # before the verb, are no side of it
+        (
+            "Conventional cytology is outperformed in sensitivity by primary HPV screening with cytology triage.",
+            HPV_TRIAGE,
+            {"outperform"},
+        ),
+        (
+            "Conventional cytology is far surpassed by primary HPV screening with cytology triage.",
+            HPV_TRIAGE,
+            {"surpass"},
+        ),
+        # the loser named first
+        (
+            "Conventional cytology lags behind primary HPV screening with cytology triage.",
+            HPV_TRIAGE,
+            {"lag", "behind"},
+        ),
+        # an active claim of a passive comparison
+        (
+            "Primary HPV screening with cytology triage outperforms conventional cytology.",
+            HPV_PASSIVE,
+            {"outperform"},
+        ),
+        (
+            "Primary HPV screening with cytology triage is more sensitive than conventional cytology.",
+            HPV_PASSIVE,
+            set(),
+        ),
+    ],
+)
+def test_a_comparative_of_the_same_sides_the_same_way_round_says_the_claims_verb(
+    claim: str, evidence: str, said: set[str]
+) -> None:
+    assert _kinds(claim, evidence) == set()
+    assert comparison_said(prepare_claim(claim, {}, 5.0, False), analyse(evidence)) == said
+
+
+@pytest.mark.parametrize(
+    ("claim", "evidence"),
+    [
+        (
+            "Primary HPV screening with cytology triage is outperformed in sensitivity by conventional cytology.",
+            HPV_TRIAGE,
+        ),
+        ("Primary HPV screening with cytology triage lags behind conventional cytology.", HPV_TRIAGE),
+        ("Conventional cytology outperforms primary HPV screening with cytology triage.", HPV_PASSIVE),
+        (
+            "Conventional cytology is more sensitive than primary HPV screening with cytology triage.",
+            HPV_PASSIVE,
+        ),
+    ],
+)
+def test_a_comparative_the_other_way_round_says_nothing_of_the_claims_verb(claim: str, evidence: str) -> None:
+    assert "roles" in _kinds(claim, evidence)
+    assert comparison_said(prepare_claim(claim, {}, 5.0, False), analyse(evidence)) == set()
+
+
+def test_a_side_that_stays_on_its_side_is_no_swap() -> None:
+    # SciFact 5386514: the population ("anthracycline-treated ... breast cancer") is said on the winner's side
+    # of the evidence and on the loser's side of the claim; the alleles that tell the sides apart are not moved
+    evidence = (
+        "Anthracycline-treated individuals with breast cancer carrying a loss-of-function allele of P2RX7 "
+        "developed metastatic disease more rapidly than individuals bearing the normal allele."
+    )
+    faithful = (
+        "Anthracycline-treated breast cancer patients bearing the normal P2RX7 allele lag behind those carrying "
+        "a loss-of-function allele in how rapidly they develop metastatic disease."
+    )
+    reversed_ = (
+        "Anthracycline-treated breast cancer patients carrying a loss-of-function allele of P2RX7 lag behind "
+        "those bearing the normal allele in how rapidly they develop metastatic disease."
+    )
+    assert _kinds(faithful, evidence) == set()
+    assert "roles" in _kinds(reversed_, evidence)
+
+
+def test_a_relative_pronoun_before_the_comparative_keeps_its_subject() -> None:
+    # 2310.06825: "Mistral 7B -- Instruct, that surpasses Llama 2 13B -- Chat model"
+    evidence = (
+        "We also provide a model fine-tuned to follow instructions, Mistral 7B -- Instruct, that surpasses "
+        "Llama 2 13B -- Chat model both on human and automated benchmarks."
+    )
+    assert _kinds("Llama 2 13B -- Chat is surpassed by Mistral 7B -- Instruct.", evidence) == set()
+    assert "roles" in _kinds("Mistral 7B -- Instruct is surpassed by Llama 2 13B -- Chat.", evidence)
+
+
+def test_a_lesser_amount_against_a_rank_says_nothing_of_which_way_round() -> None:
+    # "less sensitive than" ranks its first side last, "lower error than" first: no roles conflict either way
+    for claim in (
+        "Conventional cytology is less sensitive than primary HPV screening with cytology triage.",
+        "Primary HPV screening with cytology triage is less sensitive than conventional cytology.",
+    ):
+        assert "roles" not in _kinds(claim, HPV_PASSIVE)
 
 
 ADIPOCYTES = NORADRENALINE

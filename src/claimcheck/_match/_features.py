@@ -48,6 +48,7 @@ __all__ = [
     "candidate_units",
     "claim_context",
     "clause_conflicts",
+    "comparison_said",
     "format_number",
     "lexical_features",
     "list_items",
@@ -359,6 +360,8 @@ class ClaimInfo:
     # Per clause of the claim, what aligning it needs (`_align`), worked out once: its weight, or 0 when it
     # cannot be aligned, and the things it names.
     clause_terms: tuple[tuple[float, tuple[str, ...]], ...] = ()
+    # Whether a clause of it ranks two sides with a comparative ("outperforms", "is surpassed by")
+    ranks: bool = False
 
 
 def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncated: bool) -> ClaimInfo:
@@ -383,7 +386,8 @@ def prepare_claim(text: str, idf: dict[str, float], idf_default: float, truncate
         if len(c.stems & weights.keys()) < 2:
             weight = 0.0
         terms.append((weight, tuple(e for e in info.entities if e in c.squashed)))
-    return ClaimInfo(info, weights, total, rare, truncated, clause_terms=tuple(terms))
+    ranks = any(c.cue for c in info.clauses)
+    return ClaimInfo(info, weights, total, rare, truncated, clause_terms=tuple(terms), ranks=ranks)
 
 
 # Candidate units scored per claim: the verdict rests on the first (or, when it is vetoed, a later one naming
@@ -564,13 +568,24 @@ def _slot(
     return []
 
 
-def roles_swapped(claim: Analysis | Clause, unit: Analysis | Clause) -> bool:
-    """ "A outperforms B" against "B outperforms A" (or "A is outperformed by B")."""
+def roles_swapped(claim: Clause, unit: Clause) -> bool:
+    """ "A outperforms B" against "B outperforms A" (or "A is outperformed by B"): each side of the claim is
+    said on the evidence's other side (or on neither), and more words are swapped than kept. A side that stays
+    on its own side is no swap, whatever else moved: in "patients bearing the normal allele lag behind those
+    carrying a loss-of-function allele" the words of the population are on the loser's side, and in the
+    evidence on the winner's ("individuals with breast cancer carrying a loss-of-function allele ... more
+    rapidly than individuals bearing the normal allele").
+    A lesser amount against a rank ("A is less sensitive than B", "A has lower error than B" against "B
+    outperforms A") says nothing of which way round: the lesser amount may win or lose."""
     if claim.comparison is None or unit.comparison is None:
+        return False
+    if (claim.downward and unit.cue) or (unit.downward and claim.cue):
         return False
     cl, cr = claim.comparison
     ul, ur = unit.comparison
-    return len(cl & ur) + len(cr & ul) > len(cl & ul) + len(cr & ur)
+    kept_win, kept_lose = len(cl & ul), len(cr & ur)
+    moved_win, moved_lose = len(cl & ur), len(cr & ul)
+    return moved_win + moved_lose > kept_win + kept_lose and moved_win >= kept_win and moved_lose >= kept_lose
 
 
 # Share of a claim clause's weighted stems that an evidence clause must hold to be aligned with it: only an
@@ -619,6 +634,30 @@ def _align(
         if cov > best_cov:
             best, best_cov = u, cov
     return best if best_cov >= ALIGN else None
+
+
+def comparison_said(claim: ClaimInfo, unit: Analysis) -> frozenset[str]:
+    """The words of the claim's ranking comparatives ("is surpassed by", "lags behind") that ``unit`` says in
+    words of its own: the evidence clause aligned with the claim's states a comparison of the same two sides
+    the same way round ("B is surpassed by A" against "A is superior to B", "A is more effective than B"),
+    not of a lesser amount ("A has lower X than B", which may rank A first or last).
+
+    Example: ``comparison_said(prepare_claim("B is surpassed by A.", {}, 5.0, False), analyse("A is superior to B."))``
+    """
+    out: set[str] = set()
+    for c, (total, named) in zip(claim.info.clauses, claim.clause_terms, strict=True):
+        if not c.cue or c.comparison is None:
+            continue
+        u = _align(c, unit, claim.weights, total, named)
+        if u is None or u.comparison is None or u.downward:
+            continue
+        if (
+            c.comparison[0] & u.comparison[0]
+            and c.comparison[1] & u.comparison[1]
+            and not roles_swapped(c, u)
+        ):
+            out |= c.cue
+    return frozenset(out)
 
 
 # The least match of a direction word's neighbours (`_neighbours`) that says it is said of the same thing.
@@ -937,12 +976,14 @@ def lexical_features(
     ci = claim.info
     ui = unit.info
     tf = unit.tf
+    # the claim's "is surpassed by" is found where the unit says "is superior to" of the same sides
+    said = comparison_said(claim, ui) if claim.ranks and unit.field != "title" else frozenset()
     found: list[float] = []
     missing: list[float] = []
     for s, w in claim.weights.items():
-        (found if s in tf else missing).append(w)
+        (found if s in tf or s in said else missing).append(w)
     cov = sum(found) / claim.total
-    cov_rare = sum(1 for s in claim.rare if s in tf) / max(1, len(claim.rare))
+    cov_rare = sum(1 for s in claim.rare if s in tf or s in said) / max(1, len(claim.rare))
     # Alignment of the claim's opening inside the unit: rapidfuzz is several times faster for a needle of at
     # most 64 characters, and a claim cut off at the report's width is found by its start as well.
     if claim.truncated or len(ci.norm) < len(ui.norm):

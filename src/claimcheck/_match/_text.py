@@ -470,17 +470,21 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
 # X than B", "A ..., compared to B" name the winner first; "A lags behind B", "A underperforms B", "A is
 # inferior to B" name the loser first ("A falls short of B" is a direction: `_POLARITY_GROUPS`).
 _COMPARATIVE = re.compile(
-    r"\b(?:(?P<win>outperform\w*|surpass\w*|beat\w*|exceed\w*|outnumber\w*|better than|"
-    r"superior to)|(?P<lose>underperform\w*|(?:lag\w*|fall\w*|fell|trail\w*)\s+behind|trail(?:s|ed|ing)?|"
-    r"worse than|inferior to)|"
+    r"\b(?:(?P<win>outperform\w*|surpass\w*|beat\w*|exceed\w*|outnumber\w*|outpac\w*|outstrip\w*|better than|"
+    r"superior to|preferable to|preferred (?:to|over))|(?P<lose>underperform\w*|(?:lag\w*|fall\w*|fell|trail\w*)\s+"
+    r"behind|trail(?:s|ed|ing)?|worse than|inferior to)|"
     r"(?:higher|lower|greater|larger|smaller|more|less|fewer)\s+(?:\w+\s+)?than|,?\s*(?:compared (?:to|with)|"
     r"relative to))\b(?!\s*[-+]?\d)"
 )
-# "A is outperformed by B" says "B outperforms A": the roles either side of the verb swap.
-_PASSIVE_CMP = re.compile(
-    r"\b(?:is|are|was|were|be|been|being)\s+(?:\w+\s+)?(?:outperformed|surpassed|beaten|exceeded|bettered|"
-    r"outnumbered|trailed)\s+by\b"
-)
+# "A is outperformed by B" says "B outperforms A": the roles either side of the verb swap. The verb may have
+# adverbs before it ("is not consistently outperformed") and what it is outperformed in between it and its
+# agent ("is surpassed in specificity by"): they belong to neither side.
+_BE_BEFORE = re.compile(r"\b(?:is|are|was|were|be|been|being)\s+(?:[a-z]+\s+){0,2}$")
+_BY_AFTER = re.compile(r"(?:\s+(?!by\b)[a-z0-9][a-z0-9.\-]*){0,4}?\s+by\b")
+# A comparative of a rank ("outperforms", "lags behind") and not of an amount ("more X than"): its words say
+# only who wins, so a claim's "surpasses" is said by any comparison of the same sides the same way round.
+# Of an amount, the lesser side is named first ("A has lower error than B"), whether it wins or loses.
+_DOWNWARD = re.compile(r"(?:lower|smaller|less|fewer)\b")
 # What a side of a comparison is not: a fronted adverbial ("For the secondary end point, A ..."), what is in
 # brackets ("SOFA (AUROC, 0.736) outperformed"), the verb that opens a finding ("suggest that A ..."), and
 # the adverbials after the second side ("B in preventing cancer", "B for the secondary end point").
@@ -502,21 +506,27 @@ def _comparison(
     fronted = _FRONTED.match(norm)
     if fronted and fronted.end() <= m.start():
         lo = fronted.end()
+    # "suggest that A outperforms B": the finding opens after "that"; "a model, that outperforms B": a relative
+    # pronoun right before the verb, whose subject is the words before it
     that = norm.rfind(" that ", lo, m.start())
-    if that >= 0:
+    if that >= 0 and any(that < pos < m.start() for _, pos in tokens):
         lo = that + 6
-    end = _SIDE_END.search(norm, m.end() + 1)
+    stop, start = m.start(), m.end()
+    ranked = m.group("win") or m.group("lose")
+    be = _BE_BEFORE.search(norm, max(lo, m.start() - 40), m.start()) if ranked else None
+    by = _BY_AFTER.match(norm, m.end()) if be else None
+    if be and by:
+        stop, start = be.start(), by.end()
+    end = _SIDE_END.search(norm, start + 1)
     hi = end.start() if end else len(norm)
     quiet = [(b.start(), b.end()) for b in _BRACKETS.finditer(norm)] if "(" in norm or "[" in norm else []
-    left = frozenset(
-        st for st, pos in tokens if lo <= pos < m.start() and not any(a <= pos < b for a, b in quiet)
-    )
+    left = frozenset(st for st, pos in tokens if lo <= pos < stop and not any(a <= pos < b for a, b in quiet))
     right = frozenset(
-        st for st, pos in tokens if m.end() <= pos < hi and not any(a <= pos < b for a, b in quiet)
+        st for st, pos in tokens if start <= pos < hi and not any(a <= pos < b for a, b in quiet)
     )
     both = left & right
     left, right = left - both, right - both
-    if _PASSIVE_CMP.search(norm) or m.group("lose"):
+    if bool(by) != bool(m.group("lose")):
         return right, left
     return left, right
 
@@ -551,6 +561,10 @@ class Clause:
     # Its relative clauses ("corpora, which are not expensive"): the two content stems before the pronoun
     # (what it describes), the content stems it says, and its negation cues
     relatives: tuple[tuple[frozenset[str], frozenset[str], tuple[str, ...]], ...] = ()
+    # The words of its comparative when it ranks its sides ("outperformed", "lag behind"): they say only who
+    # wins (`comparison` says which way round); and whether its comparative names the lesser amount first
+    cue: frozenset[str] = frozenset()
+    downward: bool = False
 
     @property
     def negated_predicate(self) -> bool:
@@ -710,6 +724,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         # "A underperforms B", "A lags behind B", "A is worse than B" say who wins by their roles (see
         # `_comparison`), not by a direction of their own
         own = range(cmp.start(), cmp.end()) if cmp and (cmp.group("win") or cmp.group("lose")) else range(0)
+        cue = frozenset(stem(w) for w in _WORD.findall(text[own.start : own.stop]) if w not in STOPWORDS)
         polarity: list[tuple[tuple[int, int], str, frozenset[str], frozenset[str]]] = []
         for w, at in said:
             if a + at >= cut_tail:
@@ -764,7 +779,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 frozenset(asserted - denied),
                 frozenset(denied - asserted),
                 tuple(polarity),
-                _comparison(text, tokens, cmp),
+                _comparison(text, tokens, cmp) if cmp else None,
                 tuple(_numbers(text, tokens, cased[a:b] if cased is not None else None))
                 if _DIGIT.search(text) or _NUM_WORD_RE.search(text)
                 else (),
@@ -775,6 +790,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 present=frozenset(present),
                 asserts=_states(text),
                 relatives=tuple(rels),
+                cue=cue,
+                downward=bool(cmp and _DOWNWARD.match(cmp.group(0))),
             )
         )
     return tuple(out)
