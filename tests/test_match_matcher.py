@@ -9,6 +9,7 @@ import pytest
 
 from claimcheck._errors import InputError, ScorerUnavailable
 from claimcheck._match import Matcher, PreparedSource, Source, available_scorers, register_scorer
+from claimcheck._match._features import cut_mid_word, prepare_source
 from claimcheck._match._matcher import _REGISTRY
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
@@ -214,3 +215,14 @@ def test_match_takes_fetched_papers() -> None:
     result = Matcher().match(claim, papers)
     assert result.label == "supported"
     assert result.evidence[0].source_id == "2005.13013"
+
+
+def test_a_claim_cut_mid_word_at_any_width_is_read_as_cut() -> None:
+    text = (
+        "During binaural sound localization, a sighted control group showed decreased cerebral blood flow in "
+        "the occipital lobe, which was not seen in early-blind individuals."
+    )
+    p = prepare_source(Source(id="x", title="", text=text))
+    assert cut_mid_word(text[:136], [p])
+    assert not cut_mid_word(text[:130] + " seen", [p])
+    assert not cut_mid_word("Blood flow rose in the lobe, which was seen by an", [p])

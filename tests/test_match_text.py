@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimcheck._match._text import analyse, clean_for_match, sentence_spans, stem
+from claimcheck._match._text import analyse, clauses, clean_for_match, sentence_spans, stem
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
 
@@ -115,3 +115,29 @@ def test_subject_and_setting_entities() -> None:
     xtreme = _abstract("2003.11080")
     assert not any("xtreme" in analyse(xtreme[s:e]).setting_only for s, e in sentence_spans(xtreme))
     assert analyse("Evaluating the models on the XTREME benchmark yields 5.4").lead_entity is None
+
+
+def test_a_change_keeps_every_figure_of_its_phrase_in_either_order() -> None:
+    (c,) = clauses("prevalence was projected to reach 17.6% in 2015, down from 26.5% in 1990")
+    assert c.transitions == ((26.5, 17.6),)
+    assert c.changes == (((26.5, 17.6), frozenset({26.5, 17.6, 2015.0, 1990.0})),)
+
+
+def test_with_no_negates_the_object_and_not_without_asserts_it() -> None:
+    (c,) = clauses("density was higher, with no change in receptor affinity")
+    assert c.negations == () and c.negated == {"chang", "receptor"} and "chang" not in c.present
+    (d,) = clauses("it is not without risk, being associated with sudden death")
+    assert d.negations == () and d.negated == frozenset() and "risk" in d.present
+
+
+def test_a_relative_clause_ends_with_its_sentence() -> None:
+    parts = clauses(
+        "subjects who were superior displayed foci. this effect was not seen in blind persons, nor here"
+    )
+    assert parts[1].negations == ("not",)
+    assert parts[1].anaphoric and not parts[0].anaphoric
+
+
+def test_high_and_low_are_direction_words() -> None:
+    (c,) = clauses("cells lacking vap show low levels of pi4p")
+    assert any(w == "low" for _, w, _, _ in c.polarity)

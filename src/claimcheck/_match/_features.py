@@ -34,6 +34,8 @@ from ._text import (
     clean_for_match,
     content_tokens,
     sentence_spans,
+    squash,
+    stem,
 )
 
 __all__ = [
@@ -49,6 +51,7 @@ __all__ = [
     "claim_context",
     "clause_conflicts",
     "comparison_said",
+    "cut_mid_word",
     "format_number",
     "lexical_features",
     "list_items",
@@ -345,6 +348,31 @@ def prepare_source(source: Source) -> PreparedSource:
     return PreparedSource(source, resized, postings, bm25_idf, numbers, squashed, frozenset(df))
 
 
+_TAIL_WORDS = re.compile(r"(?:[a-z0-9]+\W+){3}([a-z]+)$")
+
+
+def cut_mid_word(claim: str, sources: Sequence[PreparedSource]) -> bool:
+    """Whether ``claim`` stops inside a word that a cited source finishes: it has no closing punctuation, its
+    last word is a word of no source, and a source goes on from its last four words letter for letter
+    ("... which was not se" against "... which was not seen in early-blind individuals"). A claim cut at
+    another width than the one reports usually cut at (`looks_truncated`) is then still read as cut.
+
+    Example: ``cut_mid_word("Blood flow fell in the lobe, which was not se", [p])``
+    """
+    tail = _TAIL_WORDS.search(" ".join(clean_for_match(claim).lower().split()))
+    if tail is None or any(stem(tail.group(1)) in src.stems for src in sources):
+        return False
+    needle = squash(tail.group(0))
+    for src in sources:
+        at = src.squashed.find(needle)
+        while at >= 0:
+            nxt = src.squashed[at + len(needle) : at + len(needle) + 1]
+            if nxt.isalnum():
+                return True
+            at = src.squashed.find(needle, at + 1)
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class ClaimInfo:
     """A claim analysed once per match: stems with their global IDF weights, and whether it is cut off."""
@@ -568,6 +596,21 @@ def _slot(
     return []
 
 
+def _changed_alike(claim: Sequence[Clause], unit: Sequence[Clause]) -> frozenset[float]:
+    """The figures of a change the claim states ("reached 17.6% in 2015, down from 26.5% in 1990") that the
+    evidence states of the same change, from the same figure to the same figure ("declined from 26.5% in 1990
+    to 17.6% in 2015"): each is said of what the change is said of, whatever words stand around it in either
+    order (`_number_matched` reads only a figure's neighbours)."""
+    out: set[float] = set()
+    for c in claim:
+        for (x, y), said in c.changes:
+            for u in unit:
+                for (ux, uy), usaid in u.changes:
+                    if _num_close(x, ux) and _num_close(y, uy):
+                        out.update(v for v in said if any(_num_close(v, w) for w in usaid))
+    return frozenset(out)
+
+
 def roles_swapped(claim: Clause, unit: Clause) -> bool:
     """ "A outperforms B" against "B outperforms A" (or "A is outperformed by B"): each side of the claim is
     said on the evidence's other side (or on neither), and more words are swapped than kept. A side that stays
@@ -623,9 +666,10 @@ def _align(
     for u in unit.clauses:
         if not u.asserts:
             continue  # "to evaluate whether X improves Y" states nothing
-        if named and not any(e in u.squashed for e in named):
-            continue
-        if not named and c.lead and not set(c.lead) & u.stems:
+        # its subject: a clause that points back ("This effect was not seen") may be about anything before it
+        if not u.anaphoric and not (
+            any(e in u.squashed for e in named) if named else not c.lead or set(c.lead) & u.stems
+        ):
             continue
         shared = c.stems & u.stems
         if len(shared) < 2:
@@ -665,9 +709,10 @@ DIRECTION_MATCH = 2
 
 
 def _neighbours(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> int:
-    """How far two direction words are said of the same thing: their neighbours in the same place (before,
-    after) count twice, any shared neighbour once."""
-    return 2 * (len(a[0] & b[0]) + len(a[1] & b[1])) + len((a[0] | a[1]) & (b[0] | b[1]))
+    """How far two direction words are said of the same thing: any shared neighbour counts twice, whichever
+    side of the word it stands on ("bypass products fall" is "reducing bypass products"; "the severity of the
+    mispair increases" is "increases in mispair severity"), and once more in the same place (before, after)."""
+    return 2 * len((a[0] | a[1]) & (b[0] | b[1])) + len(a[0] & b[0]) + len(a[1] & b[1])
 
 
 def _direction_conflict(c: Clause, u: Clause) -> str | None:
@@ -856,8 +901,9 @@ def clause_conflicts(
         if u.denied & stated and not u.asserted <= stated:
             cue = other_cue or "the evidence says the other of the two things it names"
             out.append(Conflict("contrast", cue, where))
+        alike = _changed_alike((c,), (u,)) if c.changes else frozenset()
         for m in c.numbers:
-            if _in(m.value, frozenset(absent_values)) or _number_matched(m, u, c.numbers):
+            if _in(m.value, frozenset(absent_values)) or _number_matched(m, u, c.numbers) or m.value in alike:
                 continue
             slot = _slot(m, u.numbers, c.numbers)
             if slot:
@@ -919,12 +965,17 @@ def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimC
 _LIST_TAIL = re.compile(r",?\s+(?:and|or)\s+")
 _ITEM_WORDS = 4
 _NOT_ITEMS = frozenset("yet however thus then therefore moreover also still and or but so hence".split())
+# An item of a list is a noun phrase: a piece that opens a clause or a prepositional phrase is none.
+_CLAUSE_OPENER = re.compile(
+    r"(?:which|that|who|whom|whose|where|when|while|by|in|on|at|for|to|from|of)\b", re.I
+)
 _LIST_OPENER = re.compile(r"^(?:including|include[sd]?|such as|namely|e\.g\.|i\.e\.|like)\s+", re.I)
 
 
 def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[str, ...]]]:
     """The items of the first list of three or more in ``text`` ("A, B, C and D"), each with its content
-    stems; the last item of a cut-off text is left out (it may be cut).
+    stems; the last item of a cut-off text is left out (it may be cut), unless a comma closes the list
+    before the cut ("phagocytes, including monocytes, macrophages, and neutrophils, contribute to ...").
 
     Example: ``[i for i, _ in list_items("Tasks include MNLI, SQuAD, and HellaSwag.")] == ["MNLI", "SQuAD", "HellaSwag"]``
     """
@@ -934,26 +985,33 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
     parts = [p.strip() for p in re.split(r"[;(]", body)]
     for part in parts:
         pieces = [p.strip() for p in part.split(",")]
-        if len(pieces) < 2:
-            continue
-        last = _LIST_TAIL.split(" " + pieces[-1], maxsplit=1)
-        if len(last) != 2:
-            continue  # no "and"/"or" before the last item: commas of clauses, not of a list
-        pieces = pieces[:-1] + [p.strip() for p in last if p.strip()]
-        # The first piece carries the words that open the list ("the tasks include A"): keep its last word;
-        # the last one runs on into the rest of the sentence ("C had higher risk"): keep its first two.
-        first = pieces[0].split()[-1:]
-        items = [" ".join(first), *pieces[1:-1], " ".join(pieces[-1].split()[:2])]
-        items = [_LIST_OPENER.sub("", i) for i in items]
-        if any(i.lower() in _NOT_ITEMS for i in items):
-            continue  # "scarce, yet, unlabeled data ...": commas around a conjunction, not a list
-        if len(items) < 3 or any(len(i.split()) > _ITEM_WORDS or not i for i in items):
-            continue
-        if truncated:
-            items = items[:-1]
-        out = [(i, analyse(i).stems) for i in items]
-        return [(i, st) for i, st in out if st]
+        for k in range(1, len(pieces)):
+            last = _LIST_TAIL.split(" " + pieces[k], maxsplit=1)
+            if len(last) == 2:  # "and"/"or" before the last item (else: commas of clauses, not of a list)
+                items = _items(
+                    pieces[:k] + [p.strip() for p in last if p.strip()], closed=k < len(pieces) - 1
+                )
+                if items is not None:
+                    if truncated and k == len(pieces) - 1:
+                        items = items[:-1]
+                    out = [(i, analyse(i).stems) for i in items]
+                    return [(i, st) for i, st in out if st]
     return []
+
+
+def _items(pieces: list[str], *, closed: bool) -> list[str] | None:
+    """A list's items from its comma-separated pieces, or None when they do not read as a list."""
+    # The first piece carries the words that open the list ("the tasks include A"): keep its last word;
+    # the last one runs on into the rest of the sentence ("C had higher risk"): keep its first two, unless
+    # a comma closes it.
+    first = pieces[0].split()[-1:]
+    tail = pieces[-1] if closed else " ".join(pieces[-1].split()[:2])
+    items = [_LIST_OPENER.sub("", i) for i in [" ".join(first), *pieces[1:-1], tail]]
+    if any(i.lower() in _NOT_ITEMS or _CLAUSE_OPENER.match(i) for i in items):
+        return None  # "scarce, yet, unlabeled data ...", "X, by producing A and B, ...": not a list
+    if len(items) < 3 or any(len(i.split()) > _ITEM_WORDS or not i for i in items):
+        return None
+    return items
 
 
 def lexical_features(
@@ -994,7 +1052,8 @@ def lexical_features(
     token_sort = fuzz.token_sort_ratio(ci.norm, ui.norm) / 100.0
 
     nums = ci.numbers
-    unmatched = [m for m in nums if not _number_matched(m, ui, nums)]
+    alike = _changed_alike(ci.clauses, ui.clauses) if nums else frozenset()
+    unmatched = [m for m in nums if not _number_matched(m, ui, nums) and m.value not in alike]
     absent, entity_absent, cb = context.absent_numbers, context.entity_absent, context.bigrams
     has_number = 1.0 if nums else 0.0
     number_match = 1.0 - len(unmatched) / len(nums) if nums else 1.0

@@ -25,6 +25,7 @@ from ._features import (
     candidate_units,
     claim_context,
     clause_conflicts,
+    cut_mid_word,
     format_number,
     lexical_features,
     prepare_claim,
@@ -412,7 +413,7 @@ class Matcher:
         if self._standalone is not None:
             return self._standalone.match(claim, given, truncated=truncated)
         prepared = [s if isinstance(s, PreparedSource) else self.prepare(s) for s in given]
-        cut = looks_truncated(claim) if truncated is None else truncated
+        cut = (looks_truncated(claim) or cut_mid_word(claim, prepared)) if truncated is None else truncated
         model = self.model
         cands = featurize(
             claim,

@@ -21,6 +21,7 @@ __all__ = [
     "clean_for_match",
     "content_tokens",
     "sentence_spans",
+    "squash",
     "stem",
 ]
 
@@ -279,8 +280,8 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(a.split()), frozenset(b.split()))
     for a, b in (
         (
-            "increas rise ris rais elevat higher greater upregul gain boost mor",
-            "decreas reduc lower fewer declin downregul drop diminish fall les",
+            "increas rise ris rais elevat high higher greater upregul gain boost mor",
+            "decreas reduc low lower fewer declin downregul drop diminish fall les",
         ),
         (
             "improv benefit help enhanc better outperform superior",
@@ -377,7 +378,8 @@ class Analysis:
 _NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
-def _squash(text: str) -> str:
+def squash(text: str) -> str:
+    """``text`` lowercased with only its letters and digits, for finding a name whatever its spacing."""
     return _NOT_ALNUM.sub("", text.lower())
 
 
@@ -425,7 +427,7 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
         ent = _PLURAL.sub("", _LOWER_TAIL.sub("", m.group(0)))
         if (ent.isupper() and len(ent) <= 1) or _ROMAN.fullmatch(ent):
             continue
-        key = _squash(ent)
+        key = squash(ent)
         if not key or key.isdigit():
             continue
         if clean[m.start() - 1 : m.start()] == "(" and clean[m.end() : m.end() + 1] == ")" and m.start() > 1:
@@ -454,7 +456,7 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
         numbers=numbers,
         entities=tuple(dict.fromkeys(entities)),
         entity_keys=frozenset(entities),
-        squashed=_squash(clean),
+        squashed=squash(clean),
         negations=len(_NEG_RE.findall(clean)),
         polarity=polarity,
         passive_defeat=bool(_PASSIVE_RE.search(clean)),
@@ -552,6 +554,12 @@ class Clause:
     comparison: tuple[frozenset[str], frozenset[str]] | None
     numbers: tuple[NumberMention, ...]
     transitions: tuple[tuple[float, float], ...]
+    # Each change with every figure its phrase states (both ends and when they were measured): "reached 17.6%
+    # in 2015, down from 26.5% in 1990" says each of the four of the change of prevalence, in whatever order
+    changes: tuple[tuple[tuple[float, float], frozenset[float]], ...] = ()
+    # Its subject points back to what an earlier clause said ("This effect was not seen in ..."), so it may be
+    # said of the claim's subject without naming it
+    anaphoric: bool = False
     lead: tuple[str, ...] = ()  # its first two content stems (roughly, the head of its subject)
     negation_scope: frozenset[str] = frozenset()  # the content stems right after its predicate negations
     present: frozenset[str] = frozenset()  # stems said to be there ("with X", "expressing X")
@@ -590,11 +598,16 @@ _COMPLEMENT = frozenset(
     ).split()
 )
 _RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where)\b")
+# What negates a thing rather than the predicate: "without X", "lacking X", "with no X" (the predicate
+# "with no change in affinity" is said of holds). Negated in turn ("is not without risk") it says X is there:
+# a double negation, neither the predicate's nor the object's.
+_OBJ_CUE = r"(?:without|with\s+no|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b"
 _PRED_NEG = re.compile(
-    r"\b(not(?!\s+only\b)|no|never|neither|nor|none|cannot|nothing|unable|unlikely|insufficient|"
-    r"fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
+    rf"\b(not(?!\s+(?:only\b|{_OBJ_CUE}))|(?<!with )no|never(?!\s+{_OBJ_CUE})|neither|nor|none|cannot|"
+    r"nothing|unable|unlikely|insufficient|fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
 )
-_OBJ_NEG = re.compile(r"\b(?:without|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b")
+_OBJ_NEG = re.compile(rf"\b{_OBJ_CUE}")
+_UNDONE = re.compile(r"\b(?:not|never)\s+$")
 _ASKS = re.compile(
     r"^\W*(?:objectives?|aims?|purpose|background)\b|\b(?:whether|hypothesi[sz]e[ds]?|to (?:evaluate|assess|"
     r"determine|investigate|examine|test|compare|explore))\b"
@@ -606,13 +619,19 @@ _RESULT = re.compile(
 )
 # An aside between a negation and what it negates: "was not, however, consistently associated".
 _ASIDE = re.compile(r"\s*,\s*(?:[a-z]+\s+){0,2}[a-z]+\s*,")
-_WITH = re.compile(r"\b(?:with|having|containing|expressing|carrying|presence\s+of)\b")
+_WITH = re.compile(r"\b(?:with(?!\s+no\b)|having|containing|expressing|carrying|presence\s+of)\b")
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to|but\s+not)\b|,\s+not\b(?!\s+only)")
 _FIGURE = r"[-+]?\d+(?:\.\d+)?"
+# An endpoint of a change may carry when or where it was measured ("17.6% in 2015, down from 26.5% in 1990").
+_WHEN = rf"(?:\s+(?:in|at|by|on|during)\s+{_FIGURE})?"
 _TRANSITIONS = (
-    (re.compile(rf"\bfrom\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?to\s+({_FIGURE})"), False),
-    (re.compile(rf"\bto\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?from\s+({_FIGURE})"), True),
-    (re.compile(rf"({_FIGURE})\s*%?,?\s+(?:up|down)\s+from\s+({_FIGURE})"), True),
+    (re.compile(rf"\bfrom\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?to\s+({_FIGURE})\s*%?{_WHEN}"), False),
+    (re.compile(rf"\bto\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?from\s+({_FIGURE})\s*%?{_WHEN}"), True),
+    (re.compile(rf"({_FIGURE})\s*%?{_WHEN},?\s+(?:up|down)\s+from\s+({_FIGURE})\s*%?{_WHEN}"), True),
+)
+_FIGURE_RE = re.compile(_FIGURE)
+_ANAPHOR = re.compile(
+    r"^\W*(?:this|these|such|both|it|they)\b(?:\s+[a-z]+)?\s+(?:is|are|was|were|has|have|had|did|does|do|could|may|might|can|not|also|\w+ed)\b"
 )
 _ANY_WORD = re.compile(r"[a-z]+|\d+(?:[.,]\d+)*")
 CONTRAST_JOIN = re.compile(_CONTRAST_WORDS)
@@ -664,13 +683,16 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
     spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if cuts[i + 1] > cuts[i]]
     # Relative clauses ("languages that have no training data") run to the next comma or clause end: what they
     # negate describes a noun, not the finding.
+    # (and never past the end of their own clause: "... who were superior. This effect was not seen ...")
     quiet: list[tuple[int, int]] = []
+    ends = [b for _, b in spans]
     for m in _RELATIVE.finditer(norm):
         prev = norm[: m.start()].split()[-1:] or [""]
         if prev[0].strip(",") in _COMPLEMENT:
             continue
         end = norm.find(",", m.end())
-        quiet.append((m.start(), len(norm) if end < 0 else end))
+        clause_end = ends[min(bisect.bisect_right(ends, m.start()), len(ends) - 1)] if ends else len(norm)
+        quiet.append((m.start(), min(clause_end, len(norm) if end < 0 else end)))
     relatives = list(quiet)
     if truncated and spans:
         # The unfinished tail after the last comma (or its last few words) may have lost what it negated.
@@ -707,8 +729,11 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             contrast_at.update(range(m.start(), m.end()))
         negated: set[str] = set()
         object_cues: list[str] = []
+        present: set[str] = set()
         for m in _OBJ_NEG.finditer(text):
-            if loud(a + m.start()):
+            if _UNDONE.search(text, max(0, m.start() - 7), m.start()):
+                present |= _content_after(text, m.end(), 2)  # "not without risk": risk is there
+            elif loud(a + m.start()):
                 negated |= _content_after(text, m.end(), 2)
                 object_cues.append(m.group(0))
         negs: list[str] = []
@@ -760,14 +785,16 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             )
             if head and len(body) >= 2:
                 rels.append((head, body, rneg))
-        present: set[str] = set()
         for m in _WITH.finditer(text):
             present |= _content_after(text, m.end(), 2)
         transitions: list[tuple[float, float]] = []
+        changed: list[tuple[tuple[float, float], frozenset[float]]] = []
         for pattern, backwards in _TRANSITIONS:
             for m in pattern.finditer(text):
                 x, y = float(m.group(1)), float(m.group(2))
                 transitions.append((y, x) if backwards else (x, y))
+                figures = frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0)))
+                changed.append((transitions[-1], figures))
         out.append(
             Clause(
                 a,
@@ -784,8 +811,10 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 if _DIGIT.search(text) or _NUM_WORD_RE.search(text)
                 else (),
                 tuple(dict.fromkeys(transitions)),
+                changes=tuple(changed),
+                anaphoric=bool(_ANAPHOR.match(text)),
                 lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
-                squashed=_squash(text),
+                squashed=squash(text),
                 negation_scope=frozenset(scope),
                 present=frozenset(present),
                 asserts=_states(text),
