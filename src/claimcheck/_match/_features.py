@@ -708,11 +708,16 @@ def comparison_said(claim: ClaimInfo, unit: Analysis) -> frozenset[str]:
 DIRECTION_MATCH = 2
 
 
-def _neighbours(a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]]) -> int:
-    """How far two direction words are said of the same thing: any shared neighbour counts twice, whichever
-    side of the word it stands on ("bypass products fall" is "reducing bypass products"; "the severity of the
-    mispair increases" is "increases in mispair severity"), and once more in the same place (before, after)."""
-    return 2 * len((a[0] | a[1]) & (b[0] | b[1])) + len(a[0] & b[0]) + len(a[1] & b[1])
+def _neighbours(
+    a: tuple[frozenset[str], frozenset[str]], b: tuple[frozenset[str], frozenset[str]], *, either_side: bool
+) -> int:
+    """How far two direction words are said of the same thing: their neighbours in the same place (before,
+    after) count twice and any shared neighbour once; with ``either_side``, any shared neighbour counts twice
+    whichever side of the word it stands on ("bypass products fall" is "reducing bypass products"; "the
+    severity of the mispair increases" is "increases in mispair severity"), and once more in the same place."""
+    same = len(a[0] & b[0]) + len(a[1] & b[1])
+    shared = len((a[0] | a[1]) & (b[0] | b[1]))
+    return 2 * shared + same if either_side else 2 * same + shared
 
 
 def _direction_conflict(c: Clause, u: Clause) -> str | None:
@@ -731,9 +736,16 @@ def _direction_conflict(c: Clause, u: Clause) -> str | None:
         for (ugi, uside), other_word, uleft, uright in u.polarity:
             if ugi != gi:
                 continue
-            score = _neighbours((left, right), (uleft, uright))
+            # an agreeing word may say it of the same things in another order; a disagreeing one must say it
+            # of them in the same places to count against the claim
+            agree = uside == side
+            score = _neighbours((left, right), (uleft, uright), either_side=agree)
             rival = max(
-                (_neighbours((cl, cr), (uleft, uright)) for (cgi, _), _, cl, cr in c.polarity if cgi == gi),
+                (
+                    _neighbours((cl, cr), (uleft, uright), either_side=agree)
+                    for (cgi, _), _, cl, cr in c.polarity
+                    if cgi == gi
+                ),
                 default=0,
             )
             if score >= rival and score > best[uside][0]:
