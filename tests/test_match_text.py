@@ -141,3 +141,26 @@ def test_a_relative_clause_ends_with_its_sentence() -> None:
 def test_high_and_low_are_direction_words() -> None:
     (c,) = clauses("cells lacking vap show low levels of pi4p")
     assert any(w == "low" for _, w, _, _ in c.polarity)
+
+
+def test_what_a_direction_word_is_said_of_stops_at_a_comma_or_another_clause() -> None:
+    said = {
+        word: (left, right)
+        for _, word, left, right in analyse(
+            "In patient cohorts, the probability of survival increases as the levels of the marker fall."
+        )
+        .clauses[0]
+        .polarity
+    }
+    assert said["increases"] == (frozenset({"probabil", "survival"}), frozenset())  # not "levels", "marker"
+    assert said["fall"][1] == frozenset()
+    low = {
+        w: lr
+        for _, w, *lr in analyse("In patient cohorts, low levels of the marker predict survival.")
+        .clauses[0]
+        .polarity
+    }
+    assert low["low"][0] == frozenset()  # not "patient", "cohort"
+    # "as well as" and "such as" join no clause
+    (_, _, _, right), *_ = analyse("Survival increases as well as relapse.").clauses[0].polarity
+    assert right == frozenset({"well", "relaps"})

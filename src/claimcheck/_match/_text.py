@@ -647,6 +647,11 @@ def content_tokens(text: str) -> list[tuple[str, str]]:
 
 
 _PHRASE_BREAK = re.compile(r"[,;:()]")
+# Where the words a direction word is said of end: a phrase break, or a word that opens another clause.
+_PHRASE_JOIN = re.compile(
+    r"[,;:()]|(?<!\bwell )(?<!\bsuch )\b(?:as|while|when|whereas|because|since|if|although|though|until|unless|"
+    r"after|before)\b(?!\s+(?:well|such|a\s+result)\b)"
+)
 
 
 def _content_after(text: str, pos: int, limit: int = 3) -> frozenset[str]:
@@ -751,6 +756,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         own = range(cmp.start(), cmp.end()) if cmp and (cmp.group("win") or cmp.group("lose")) else range(0)
         cue = frozenset(stem(w) for w in _WORD.findall(text[own.start : own.stop]) if w not in STOPWORDS)
         polarity: list[tuple[tuple[int, int], str, frozenset[str], frozenset[str]]] = []
+        joins = [m.start() for m in _PHRASE_JOIN.finditer(text)] if said else []
         for w, at in said:
             if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
@@ -758,10 +764,15 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             if keys and at not in own:
                 # what the word is said of: the content words either side ("small additional improvements");
                 # every occurrence is kept, so "less accurate ... for more complex tasks" says both
+                # (not past a comma or a subordinating word: "survival increases as the levels fall" says
+                # nothing of the levels by "increases")
                 i = bisect.bisect_left(starts, at)
                 j = i + 1 if i < len(tokens) and tokens[i][1] == at else i
-                left = frozenset(st for st, _ in tokens[max(0, i - 2) : i])
-                right = frozenset(st for st, _ in tokens[j : j + 2])
+                k = bisect.bisect_left(joins, at)
+                lo = joins[k - 1] if k else -1
+                hi = joins[k] if k < len(joins) else len(text)
+                left = frozenset(st for st, pos in tokens[max(0, i - 2) : i] if pos > lo)
+                right = frozenset(st for st, pos in tokens[j : j + 2] if pos < hi)
                 polarity.extend((key, w, left, right) for key in keys)
         scope: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
