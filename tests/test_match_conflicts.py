@@ -597,3 +597,19 @@ def test_a_change_in_another_order_states_the_same_figures() -> None:
     claim = "Underweight prevalence was projected to reach 17.6% in 2015, down from 26.5% in 1990."
     evidence = "Underweight prevalence was projected to decline from 26.5% in 1990 to 17.6% in 2015."
     assert "numbers" not in _kinds(claim, evidence)
+
+
+def test_a_denied_change_says_the_thing_stays_not_that_it_is_absent() -> None:
+    evidence = "Deleting the receptor does not affect IL18 binding to peritoneal macrophages."
+    # "does not affect binding": binding is as it was, which a claim that binding is there agrees with
+    assert "negation" not in _kinds(
+        "Peritoneal macrophages still show IL18 binding after the receptor is deleted.", evidence
+    )
+    # a claim of the change itself, or of a direction, is still denied
+    assert "negation" in _kinds(
+        "Deleting the receptor affects IL18 binding to peritoneal macrophages.", evidence
+    )
+    assert _kinds("Deleting the receptor reduces IL18 binding to peritoneal macrophages.", evidence) & {
+        "negation",
+        "direction",
+    }

@@ -877,7 +877,14 @@ def clause_conflicts(
         # claim about what screening does to mortality)
         negated_side = u if u.negated_predicate else c
         other = c if negated_side is u else u
-        if c.negated_predicate != u.negated_predicate and negated_side.negation_scope & other.stems:
+        # "does not affect binding" says binding is as it was: it denies a claim of that change or of a
+        # direction, not one that binding is there ("still show binding")
+        kept = bool(negated_side.unchanged) and not (negated_side.unchanged & other.stems or other.polarity)
+        if (
+            c.negated_predicate != u.negated_predicate
+            and negated_side.negation_scope & other.stems
+            and not kept
+        ):
             cue = (
                 f"'{u.negations[0]}' in the evidence"
                 if u.negated_predicate

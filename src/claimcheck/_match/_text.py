@@ -562,6 +562,8 @@ class Clause:
     anaphoric: bool = False
     lead: tuple[str, ...] = ()  # its first two content stems (roughly, the head of its subject)
     negation_scope: frozenset[str] = frozenset()  # the content stems right after its predicate negations
+    # The verbs of change its predicate negations deny ("does not affect binding": binding is as it was)
+    unchanged: frozenset[str] = frozenset()
     present: frozenset[str] = frozenset()  # stems said to be there ("with X", "expressing X")
     # False for a clause that asks or plans rather than states ("to evaluate whether X improves Y")
     asserts: bool = True
@@ -647,6 +649,12 @@ def content_tokens(text: str) -> list[tuple[str, str]]:
 
 
 _PHRASE_BREAK = re.compile(r"[,;:()]")
+# Verbs of change: denied, they say that what follows stays as it was, not that it is absent.
+CHANGE_VERBS = frozenset(
+    stem(w)
+    for w in "affect affects affected alter alters altered change changed changes influence influenced "
+    "modify modified modifies impair impaired impairs disrupt disrupted disrupts".split()
+)
 # Where the words a direction word is said of end: a phrase break, or a word that opens another clause.
 _PHRASE_JOIN = re.compile(
     r"[,;:()]|(?<!\bwell )(?<!\bsuch )\b(?:as|while|when|whereas|because|since|if|although|though|until|unless|"
@@ -775,10 +783,12 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 right = frozenset(st for st, pos in tokens[j : j + 2] if pos < hi)
                 polarity.extend((key, w, left, right) for key in keys)
         scope: set[str] = set()
+        unchanged: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
             if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
                 aside = _ASIDE.match(text, m.end())
                 scope |= _content_after(text, aside.end() if aside else m.end(), 3)
+                unchanged |= _content_after(text, aside.end() if aside else m.end(), 1) & CHANGE_VERBS
         # Each relative clause with what it describes, what it says and its negations: a claim's relative
         # clause is compared only with the evidence's relative clause of the same thing (`clause_conflicts`).
         rels: list[tuple[frozenset[str], frozenset[str], tuple[str, ...]]] = []
@@ -827,6 +837,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
                 squashed=squash(text),
                 negation_scope=frozenset(scope),
+                unchanged=frozenset(unchanged),
                 present=frozenset(present),
                 asserts=_states(text),
                 relatives=tuple(rels),
