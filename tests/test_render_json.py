@@ -7,7 +7,7 @@ import json
 import jsonschema
 import pytest
 
-from _render_fixtures import hostile, samples
+from _render_fixtures import hostile, papers, samples
 from claimcheck._models import VerifyResult
 from claimcheck._render import render_reports, render_verify, verify_json_schema
 from claimcheck._render._json import JSONL_TYPES
@@ -120,8 +120,33 @@ def test_parse_json_is_an_array_of_report_objects() -> None:
     assert data[0]["claims"][0]["reported"] == {"verified": True, "confidence": 0.27}
 
 
+def _with_batch_findings(result: VerifyResult, *, reports: bool = True) -> VerifyResult:
+    """``result`` with batch findings (one quoting a hostile claim's text) and the recorded papers."""
+    from claimcheck._models import Finding
+
+    hostile_text = hostile().reports[0].claims[0].text
+    findings = [
+        Finding(code="near_duplicate_claim", severity="info", message=f"the claim {hostile_text!r} appears in 2 reports",
+                details={"occurrences": ["a.txt:3", "b.txt:4"]}),
+        Finding(code="claim_verdict_differs", severity="info", message="supported in a, not in b", line=3),
+    ]  # fmt: skip
+    summary = result.summary.model_copy(update={"findings": findings})
+    cited = sorted(papers().values(), key=lambda p: p.arxiv_id)
+    return result.model_copy(
+        update={"summary": summary, "reports": result.reports if reports else [], "papers": cited}
+    )
+
+
 @pytest.mark.parametrize(
-    "result", [samples(), hostile(), VerifyResult()], ids=["samples", "hostile", "empty"]
+    "result",
+    [
+        samples(),
+        hostile(),
+        VerifyResult(),
+        _with_batch_findings(samples()),
+        _with_batch_findings(samples(), reports=False),
+    ],
+    ids=["samples", "hostile", "empty", "batch-findings", "no-reports"],
 )
 def test_json_written_report_by_report_is_pydantics_whole_document(result: VerifyResult) -> None:
     from claimcheck._render._json import _terminal_safe

@@ -89,15 +89,35 @@ class JsonWriter:
     def close(
         self, summary: BatchSummary, errors: Sequence[InputErrorRecord], papers: Sequence[Paper]
     ) -> None:
-        """Write the rest of the document: errors, batch summary, papers."""
+        """Write the rest of the document: errors, batch summary, papers.
+
+        The batch findings and the papers grow with the batch: each is written on its own, into the document
+        rendered without them, never the whole tail as one string.
+        """
         tail = VerifyResult.model_construct(
-            **{**dict(self.head), "errors": list(errors), "summary": summary, "papers": list(papers)}
+            **{
+                **dict(self.head),
+                "errors": list(errors),
+                "summary": summary.model_copy(update={"findings": []}),
+                "papers": [],
+            }
         )
         head, rest = _skeleton(tail)
-        if self.count == 0:
-            self.out.write(head + rest + "\n")
-        else:
-            self.out.write("\n  " + rest + "\n")
+        self.out.write(head if self.count == 0 else "\n  ")
+        # JSON strings hold no raw newline: these empty arrays, at their indentation, are the keys themselves
+        for key, items, indent in (
+            ('\n    "findings": []', summary.findings, "      "),
+            ('\n  "papers": []', papers, "    "),
+        ):
+            cut = rest.index(key) + len(key) - 1
+            self.out.write(rest[:cut])
+            rest = rest[cut:]
+            if items:
+                for n, item in enumerate(items):
+                    text = _terminal_safe(item.model_dump_json(indent=2))
+                    self.out.write(("\n" if n == 0 else ",\n") + indent + text.replace("\n", "\n" + indent))
+                self.out.write("\n" + indent[:-2])
+        self.out.write(rest + "\n")
 
 
 JSONL_TYPES = ("report", "claim", "error", "summary")
