@@ -5,13 +5,15 @@ of any size keeps these, not the verified reports; `BatchAudit` takes them as th
 The near-duplicate search compares every pair up to `EXHAUSTIVE_UP_TO` distinct claims and is blocked and
 windowed above it, so that its cost grows linearly with the batch.
 
-Memory is bounded by design: the texts (each distinct claim's normalised key, the wording the findings quote)
+Memory is bounded by design: the texts (each distinct claim's normalised key, the wordings the findings quote)
 are kept on disk, in a private SQLite file in a new temporary directory (`_ClaimStore`), and read back a group
 of blocks at a time for the search. In memory there are only arrays: 18 bytes per claim (where it is, its
-label and its distinct claim) and 1 per distinct claim while the batch is fed; at the end, for the search,
-about 60 bytes per distinct claim for a moment (the blocking's anchor lists, counting-sorted) and 4 (the
-union-find), plus the texts of one group of blocks (`_GROUP` block members, or the largest block) and the
-vocabulary's word counts, which grow far slower than the batch.
+label and its distinct claim) and 1 per distinct claim while the batch is fed; at the end, 8 bytes per claim
+and 4 per distinct claim (occurrences, counting-sorted), for the search about 60 bytes per distinct claim for
+a moment (the blocking's anchor lists, counting-sorted) and 4 (the union-find), plus what does not grow with
+the batch: the texts of one group of blocks (`_GROUP` block members, or the largest block), the pairs found
+different (at most `_FAILED`), SQLite's page cache (2 MB) and the vocabulary's word counts (which grow far
+slower than the batch). The findings themselves are the output: they grow with what they report.
 """
 
 from __future__ import annotations
@@ -152,6 +154,7 @@ class _ClaimStore:
         with self._errors():
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -2000")  # KiB: SQLite's default, the bound stated above
             conn.execute(
                 "CREATE TABLE claims (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, text BLOB NOT NULL,"
                 " supported BLOB)"
