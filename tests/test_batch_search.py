@@ -1,22 +1,30 @@
-"""The blocked near-duplicate search against the exact pairwise one, its cost, its workers, and the streaming audit."""
+"""The blocked near-duplicate search against the exact pairwise one and an in-memory one, its cost, its workers,
+the streaming audit and its texts kept on disk."""
 
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import random
+import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator
+import tempfile
+import tracemalloc
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 import pytest
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 import claimcheck._audit._batch as batch
 from claimcheck._audit import BatchAudit, ClaimKey, audit_batch_keys
+from claimcheck._audit._claims import DUPLICATE_SIMILARITY, same_normalised_claim
 from claimcheck._audit._text import normalise_claim
+from claimcheck._errors import ClaimcheckError
 
 
 def _bench() -> ModuleType:
@@ -104,29 +112,178 @@ def test_a_large_cluster_costs_a_capped_number_of_comparisons(monkeypatch: pytes
     assert compared <= blocks_per_claim * 2 * batch.WINDOW * distinct < distinct**2 // 2
 
 
-class _RecordingExecutor(Executor):
-    """Runs tasks in this process and records what each was given."""
+def _reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
+    """The distinct claim numbers of every read of keys and wordings from the audit's file, as they happen."""
+    reads: list[list[int]] = []
+    read = batch._read
 
-    def __init__(self) -> None:
-        self.tasks: list[Any] = []
+    def recording(conn: sqlite3.Connection, ids: Sequence[int], path: str) -> Any:
+        reads.append(list(ids))
+        return read(conn, ids, path)
+
+    monkeypatch.setattr(batch, "_read", recording)
+    return reads
+
+
+class _RecordingExecutor(Executor):
+    """Runs tasks in this process and records what each was given and what it read from the audit's file."""
+
+    def __init__(self, reads: list[list[int]]) -> None:
+        self.reads = reads
+        self.tasks: list[tuple[Any, list[list[int]]]] = []
 
     def map(self, fn: Callable[..., Any], *iterables: Iterable[Any], **_: Any) -> Iterator[Any]:
         for task in zip(*iterables, strict=True):
-            self.tasks.append(task[0])
-            yield fn(*task)
+            before = len(self.reads)
+            out = fn(*task)
+            self.tasks.append((task[0], self.reads[before:]))
+            yield out
 
 
-def test_each_worker_gets_only_the_keys_of_its_own_blocks(
+def test_each_worker_reads_only_the_texts_of_its_own_blocks(
     rewrites: list[ClaimKey], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", 0)
-    pool = _RecordingExecutor()
-    assert audit_batch_keys(rewrites, jobs=2, executor=pool) == audit_batch_keys(rewrites)
+    alone = audit_batch_keys(rewrites)
+    pool = _RecordingExecutor(_reads(monkeypatch))
+    assert audit_batch_keys(rewrites, jobs=2, executor=pool) == alone
     distinct = len({k.key for k in rewrites})
     assert len(pool.tasks) == 2
-    for keys, texts, blocks, ids in pool.tasks:
-        assert len(keys) == len(texts) == len(ids) < distinct
-        assert {i for block in blocks for i in block} == set(range(len(keys)))
+    for (path, members, bounds, n), reads in pool.tasks:
+        # a worker is sent its blocks as arrays and the file's path, not the texts
+        assert isinstance(path, str) and n == distinct and len(bounds) >= 2
+        mine = set(members)
+        read = {i for ids in reads for i in ids}
+        assert reads and read <= mine and len(mine) < distinct
+
+
+def _reference_clusters(keys: list[ClaimKey]) -> set[frozenset[str]]:
+    """The blocked, windowed search as first written, all in memory: a list of keys and wordings, a set of
+    claims per anchor word, every window pair of every block checked (no pair skipped as already joined)."""
+    occurrences: dict[str, list[ClaimKey]] = {}
+    for k in keys:
+        occurrences.setdefault(k.key, []).append(k)
+    norm = list(occurrences)
+    texts = [occurrences[k][0].text for k in norm]
+
+    def words(text: str) -> set[str]:
+        return {w for w in text.split() if len(w) >= 3 and w.isalpha()}
+
+    df = Counter(w for key in norm for w in words(key))
+
+    def rarest(ws: set[str], m: int) -> list[str]:
+        return sorted(ws, key=lambda w: (df[w], w))[:m]
+
+    blocks: dict[str, set[int]] = defaultdict(set)
+    for i, key in enumerate(norm):
+        for w in rarest(words(key), batch._ANCHORS) + rarest(
+            words(key[: batch._START]), batch._START_ANCHORS
+        ):
+            blocks[w].add(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in blocks.values():
+        if len(members) <= batch.WINDOW + 1:
+            pairs.update(itertools.combinations(sorted(members), 2))
+            continue
+        for order in (
+            sorted(members, key=lambda i: (norm[i], i)),
+            sorted(members, key=lambda i: (" ".join(reversed(norm[i].split())), i)),
+        ):
+            for p, i in enumerate(order):
+                pairs.update((min(i, j), max(i, j)) for j in order[p + 1 : p + batch.WINDOW + 1])
+    parent = list(range(len(norm)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for pair in pairs:
+        a, b = sorted(pair, key=lambda i: (len(norm[i]), i))
+        if fuzz.ratio(norm[a], norm[b][: len(norm[a])]) >= DUPLICATE_SIMILARITY and same_normalised_claim(
+            texts[a], norm[a], texts[b], norm[b], starts_checked=True
+        ):
+            parent[root(b)] = root(a)
+    clusters: dict[int, list[ClaimKey]] = defaultdict(list)
+    for i, key in enumerate(norm):
+        clusters[root(i)] += occurrences[key]
+    return {
+        frozenset(k.where for k in cluster)
+        for cluster in clusters.values()
+        if len({k.path for k in cluster}) > 1
+    }
+
+
+def test_the_search_reads_a_group_of_blocks_at_a_time_and_finds_the_in_memory_clusters(
+    rewrites: list[ClaimKey], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distinct = len({k.key for k in rewrites})
+    assert distinct > batch.EXHAUSTIVE_UP_TO  # the blocked search, as a large batch gets it
+    whole = audit_batch_keys(rewrites)
+    reads = _reads(monkeypatch)
+    monkeypatch.setattr(batch, "_GROUP", 500)
+    found = audit_batch_keys(rewrites)
+    assert found == whole
+    assert _clusters(found) == _reference_clusters(rewrites)
+    # the texts come from the audit's file, a group of blocks at a time: never all of them at once
+    largest = max(len(ids) for ids in reads)
+    assert len(reads) > 3 and largest < distinct
+    with batch.BatchAudit() as audit:
+        audit.add(rewrites)
+        blocks = batch._blocks(audit._store.keys)  # type: ignore[union-attr]
+    assert largest <= max(500, *(len(blocks.block(b)) for b in range(len(blocks))))
+
+
+def test_the_audit_keeps_its_texts_on_disk_in_a_temporary_file(rewrites: list[ClaimKey]) -> None:
+    def arriving() -> Iterator[ClaimKey]:
+        # each key's strings new, as they arrive from a worker: kept only if the audit keeps them
+        for k in rewrites:
+            yield ClaimKey(
+                k.path, k.line, k.claim_index, k.text.encode().decode(), k.key.encode().decode(), k.label
+            )
+
+    audit = BatchAudit()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        audit.add(arriving())
+        held = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    # 18 bytes of arrays per claim and each report's path once; the texts alone are about 250 bytes a claim
+    assert held / len(rewrites) < 40
+    store = audit._store
+    assert store is not None
+    assert Path(store.path).parent.parent == Path(tempfile.gettempdir())
+    with sqlite3.connect(f"{Path(store.path).as_uri()}?mode=ro", uri=True) as conn:
+        audit.findings()  # (everything written is committed for the search)
+        (rows,) = conn.execute("SELECT COUNT(*) FROM claims").fetchone()
+    assert rows == len({k.key for k in rewrites})
+    audit.close()
+    assert not Path(store.directory).exists()
+    with pytest.raises(ClaimcheckError, match="closed"):
+        audit.findings()
+
+
+def test_the_audits_file_is_removed_when_the_search_fails(
+    rewrites: list[ClaimKey], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[Any] = []
+
+    class Store(batch._ClaimStore):
+        def __init__(self) -> None:
+            super().__init__()
+            made.append(self)
+
+    def failing(*_: Any, **__: Any) -> Any:
+        raise MemoryError
+
+    monkeypatch.setattr(batch, "_ClaimStore", Store)
+    monkeypatch.setattr(batch, "_search", failing)
+    with pytest.raises(MemoryError):
+        audit_batch_keys(rewrites[:50])
+    (store,) = made
+    assert not Path(store.directory).exists()
 
 
 def test_the_audit_consumes_its_keys_as_a_stream(rewrites: list[ClaimKey]) -> None:

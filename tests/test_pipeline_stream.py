@@ -86,9 +86,13 @@ def test_the_batch_audit_runs_after_the_verifying_workers_are_stopped(batch: Pat
             seen.update(workers=stream._pool, jobs=jobs, executor=executor)
             return audit.findings(jobs=jobs, executor=executor)
 
+        def close(self) -> None:
+            audit.close()
+
     stream._audit = Watch()  # type: ignore[assignment]
     stream.summary()
     assert seen == {"workers": None, "jobs": 2, "executor": None}
+    assert audit._store is not None and not Path(audit._store.directory).exists()  # its file is gone
 
 
 def test_unreadable_inputs_are_errors_in_discovery_order(whole: Any) -> None:

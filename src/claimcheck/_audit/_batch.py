@@ -4,19 +4,36 @@ They need only a compact key per claim (`ClaimKey`: where it is, its text and re
 of any size keeps these, not the verified reports; `BatchAudit` takes them as they come and keeps less still.
 The near-duplicate search compares every pair up to `EXHAUSTIVE_UP_TO` distinct claims and is blocked and
 windowed above it, so that its cost grows linearly with the batch.
+
+Memory is bounded by design: the texts (each distinct claim's normalised key, the wordings the findings quote)
+are kept on disk, in a private SQLite file in a new temporary directory (`_ClaimStore`), and read back a group
+of blocks at a time for the search. In memory there are only arrays: 18 bytes per claim (where it is, its
+label and its distinct claim) and 1 per distinct claim while the batch is fed; at the end, 8 bytes per claim
+and 4 per distinct claim (occurrences, counting-sorted), for the search about 60 bytes per distinct claim for
+a moment (the blocking's anchor lists, counting-sorted) and 4 (the union-find), plus what does not grow with
+the batch: the texts of one group of blocks (`_GROUP` block members, or the largest block), the pairs found
+different (at most `_FAILED`), SQLite's page cache (2 MB) and the vocabulary's word counts (which grow far
+slower than the batch). The findings themselves are the output: they grow with what they report.
 """
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
+import tempfile
+import weakref
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
+from itertools import chain, islice
+from pathlib import Path
 from sys import intern
 from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
+from .._errors import ClaimcheckError
 from .._models import Finding, ReportResult
 from ._claims import DUPLICATE_SIMILARITY, same_normalised_claim
 from ._text import normalise_claim, quote
@@ -45,6 +62,16 @@ _START = 48
 _START_ANCHORS = 2
 # Measured on bench/bench_batch.py (4,000 distinct claims): the 3 rarest words alone keep 98.8% of the
 # exact search's near-duplicate pairs; with the 2 rarest of the start, 99.97%.
+
+_GROUP = 1 << 15
+"""Blocks are searched a group at a time, consecutive blocks of at most this many members together (or one
+larger block alone): only that group's keys and wordings are read from disk and held, about 400 bytes each."""
+
+_FAILED = 1 << 18
+"""The pairs found different are remembered (a pair of two blocks is compared once), up to this many at a
+time (about 60 bytes each): measured on bench_verify's 2,000 reports, a pair is otherwise compared 3 times."""
+
+_NONE = 0xFFFFFFFF
 
 
 class ClaimKey(NamedTuple):
@@ -87,40 +114,276 @@ def claim_keys(report: ReportResult) -> list[ClaimKey]:
     ]
 
 
-def _blocks(keys: Sequence[str]) -> list[list[int]]:
-    """Groups of key indices to search for near duplicates: all of them, or for a large batch those sharing
-    one of their `_ANCHORS` rarest words or one of the `_START_ANCHORS` rarest of their first `_START`
-    characters (a near duplicate differs by a word or two, or is cut short, so it keeps most of them).
+def _encode(text: str) -> bytes:
+    # Stored as UTF-8 bytes, lone surrogates kept: any str a caller gives comes back equal.
+    return text.encode("utf-8", "surrogatepass")
 
-    Example: ``_blocks(["a b", "c d"])`` is ``[[0, 1]]`` (a small batch is one block).
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-8", "surrogatepass")
+
+
+def _discard(conn: sqlite3.Connection, directory: str) -> None:
+    conn.close()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+class _ClaimStore:
+    """The distinct normalised claims of a batch on disk, numbered in order of first occurrence: each one's
+    key, first wording and first supported wording (when it is another).
+
+    The file is private to this process and its search workers: a new directory made by `tempfile` (the
+    system's temporary directory, never beside the user's files), removed by `close`, and when the store is
+    garbage-collected or the interpreter exits, so also after an error. No journal and no syncing: nothing
+    in it outlives the run, so a crash loses nothing worth keeping. In memory: 1 byte per distinct claim
+    (whether its supported wording is stored) and SQLite's page cache (2 MB).
+
+    Example: ``store = _ClaimStore()``; ``store.groups([("a b", "A b.")])`` is ``[0]``; ``store.close()``.
     """
-    if len(keys) <= EXHAUSTIVE_UP_TO:
-        return [list(range(len(keys)))]
-    # Two passes over the keys instead of one word set per key kept for both: the sets of a large batch
-    # cost more memory than everything else of the audit together.
+
+    def __init__(self) -> None:
+        self.directory = tempfile.mkdtemp(prefix="claimcheck-batch-")
+        self.path = str(Path(self.directory) / "claims.sqlite")
+        try:
+            conn = sqlite3.connect(self.path, isolation_level=None)
+        except sqlite3.Error as exc:
+            shutil.rmtree(self.directory, ignore_errors=True)
+            raise ClaimcheckError(f"cannot create the batch audit's file {self.path}: {exc}") from exc
+        self._conn = conn
+        self._finalizer = weakref.finalize(self, _discard, conn, self.directory)
+        with self._errors():
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            conn.execute("PRAGMA cache_size = -2000")  # KiB: SQLite's default, the bound stated above
+            conn.execute(
+                "CREATE TABLE claims (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, text BLOB NOT NULL,"
+                " supported BLOB)"
+            )
+        self._settled = bytearray()  # per distinct claim: its supported wording is stored
+        self.count = 0
+
+    def _errors(self) -> _Translated:
+        return _Translated(self.path)
+
+    def groups(self, claims: Sequence[tuple[str, str]]) -> list[int]:
+        """The numbers of the distinct claims of ``claims`` (key, wording) in order, a new one (first worded
+        as there) for each new key: one lookup for them all.
+
+        Example: ``store.groups([("xnli does not benefit", "XNLI does not benefit."), ("a b", "A b")])``
+        """
+        conn = self._conn
+        encoded = [_encode(key) for key, _ in claims]
+        unique = list(dict.fromkeys(encoded))
+        with self._errors():
+            if not conn.in_transaction:
+                conn.execute("BEGIN")  # committed before anything reads: see `reader`
+            known: dict[bytes, int] = dict(
+                conn.execute(
+                    f"SELECT key, id FROM claims WHERE key IN ({','.join('?' * len(unique))})",  # noqa: S608
+                    unique,
+                )
+            )
+            new: list[tuple[int, bytes, bytes]] = []
+            out = []
+            for (_, text), key in zip(claims, encoded, strict=True):
+                number = known.get(key)
+                if number is None:
+                    number = known[key] = self.count + len(new)
+                    new.append((number, key, _encode(text)))
+                out.append(number)
+            conn.executemany("INSERT INTO claims (id, key, text) VALUES (?, ?, ?)", new)
+        self.count += len(new)
+        self._settled.extend(bytes(len(new)))
+        return out
+
+    def supported(self, group: int, text: str) -> None:
+        """Keep ``text`` as the supported wording of ``group``, unless it has one or it is its first wording.
+
+        Example: ``store.supported(0, "XNLI does not benefit")``
+        """
+        if self._settled[group]:
+            return
+        with self._errors():
+            changed = self._conn.execute(
+                "UPDATE claims SET supported = ? WHERE id = ? AND text != ?",
+                (_encode(text), group, _encode(text)),
+            ).rowcount
+        if changed:
+            self._settled[group] = 1
+
+    def reader(self) -> Callable[[Sequence[int]], tuple[dict[int, str], dict[int, str]]]:
+        """What `_read` needs, on this process's connection, with everything written so far committed (so
+        that search workers opening the file read it too).
+
+        Example: ``keys, texts = store.reader()([0, 1])``
+        """
+        with self._errors():
+            if self._conn.in_transaction:
+                self._conn.execute("COMMIT")
+        conn = self._conn
+        return lambda ids: _read(conn, ids, self.path)
+
+    def keys(self) -> Iterator[str]:
+        """Every key, in number order, read from disk as it is iterated.
+
+        Example: ``list(store.keys())``
+        """
+        self.reader()
+        with self._errors():
+            for (key,) in self._conn.execute("SELECT key FROM claims ORDER BY id"):
+                yield _decode(key)
+
+    def wording(self, group: int, *, supported: bool = False) -> str:
+        """The first wording of ``group``, or with ``supported`` its first supported wording (when another).
+
+        Example: ``store.wording(0)`` is ``"A b."``
+        """
+        with self._errors():
+            text, other = self._conn.execute(
+                "SELECT text, supported FROM claims WHERE id = ?", (group,)
+            ).fetchone()
+        return _decode(other if supported and other is not None else text)
+
+    def close(self) -> None:
+        """Close the file and remove its directory. Idempotent.
+
+        Example: ``store.close()``
+        """
+        self._finalizer()
+
+
+class _Translated:
+    """A context that turns SQLite's errors into a `ClaimcheckError` naming the file (a full disk, say)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, _: object) -> None:
+        if isinstance(exc, sqlite3.Error):
+            raise ClaimcheckError(f"the batch audit's file {self.path} failed: {exc}") from exc
+
+
+def _read(conn: sqlite3.Connection, ids: Sequence[int], path: str) -> tuple[dict[int, str], dict[int, str]]:
+    """The keys and first wordings of the distinct claims ``ids``, by number.
+
+    Example: ``_read(conn, [0, 1], path)`` is ``({0: "a b", 1: "c d"}, {0: "A b.", 1: "C d"})``.
+    """
+    keys: dict[int, str] = {}
+    texts: dict[int, str] = {}
+    with _Translated(path):
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for i, key, text in conn.execute(
+                f"SELECT id, key, text FROM claims WHERE id IN ({marks})",  # noqa: S608 (only ?s)
+                tuple(chunk),
+            ):
+                keys[i] = _decode(key)
+                texts[i] = _decode(text)
+    return keys, texts
+
+
+def _buckets(keys: Sequence[int], count: int) -> tuple[array[int], array[int]]:
+    """A stable counting sort of positions by key: ``(starts, order)``, where ``order[starts[k]:starts[k + 1]]``
+    are the positions of ``keys`` holding ``k``, ascending; two arrays, 4 bytes an item and a key.
+
+    Example: ``_buckets([1, 0, 1], 2)`` is ``(array("I", [0, 1, 3]), array("I", [1, 0, 2]))``.
+    """
+    starts = array("I", bytes(4 * (count + 1)))
+    for k in keys:
+        starts[k + 1] += 1
+    total = 0
+    for k in range(count + 1):
+        total += starts[k]
+        starts[k] = total
+    fill = array("I", starts)
+    order = array("I", bytes(4 * len(keys)))
+    for position, k in enumerate(keys):
+        order[fill[k]] = position
+        fill[k] += 1
+    return starts, order
+
+
+class _Blocks(NamedTuple):
+    """Blocks of distinct claim numbers, in search order: block ``b`` is ``members[bounds[b]:bounds[b + 1]]``."""
+
+    members: array[int]
+    bounds: array[int]
+
+    def __len__(self) -> int:
+        return len(self.bounds) - 1
+
+    def block(self, b: int) -> array[int]:
+        """The members of block ``b``."""
+        return self.members[self.bounds[b] : self.bounds[b + 1]]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in text.split() if len(w) >= 3 and w.isalpha()}
+
+
+def _blocks(keys: Callable[[], Iterable[str]]) -> _Blocks:
+    """Groups of key numbers to search for near duplicates, over a large batch: those sharing one of their
+    `_ANCHORS` rarest words or one of the `_START_ANCHORS` rarest of their first `_START` characters (a near
+    duplicate differs by a word or two, or is cut short, so it keeps most of them), smallest first.
+
+    ``keys`` gives the keys in number order each time it is called (twice: document frequencies, then
+    anchors), so that no word set per key is kept. What is kept is the vocabulary's counts and, per key, its
+    anchors' numbers in arrays (at most 5, 8 bytes each, twice for the sort), not lists of lists.
+
+    Example: ``_blocks(lambda: ["alpha beta", "alpha gamma"])`` has the one block ``[0, 1]``.
+    """
     df: Counter[str] = Counter()
-    for key in keys:
-        df.update({w for w in key.split() if len(w) >= 3 and w.isalpha()})
-    blocks: dict[str, list[int]] = defaultdict(list)
-    for i, key in enumerate(keys):
-        ws = {w for w in key.split() if len(w) >= 3 and w.isalpha()}
-        anchors = set(sorted(ws, key=lambda w: (df[w], w))[:_ANCHORS])
+    for key in keys():
+        df.update(_words(key))
+    numbers: dict[str, int] = {}
+    word = array("I")
+    member = array("I")
+    for i, key in enumerate(keys()):
+        anchors = set(sorted(_words(key), key=lambda w: (df[w], w))[:_ANCHORS])
         # A truncated copy keeps only the start: anchor it there too, or its rarest words and those of
         # the whole claim may have nothing in common.
-        start = {w for w in key[:_START].split() if len(w) >= 3 and w.isalpha()}
-        anchors.update(sorted(start, key=lambda w: (df[w], w))[:_START_ANCHORS])
+        anchors.update(sorted(_words(key[:_START]), key=lambda w: (df[w], w))[:_START_ANCHORS])
         for w in anchors:
-            blocks[w].append(i)
-    # Near duplicates share most anchors, so many blocks are the same claims: search each set once.
-    unique = {tuple(members): members for members in blocks.values() if len(members) > 1}
-    return sorted(unique.values(), key=len)
+            word.append(numbers.setdefault(w, len(numbers)))
+            member.append(i)
+    starts, order = _buckets(word, len(numbers))
+    del word
+    members = array("I", (member[p] for p in order))  # each anchor's keys, ascending
+    del member, order
+    # Near duplicates share most anchors, so many blocks are the same claims: search each set once (a hash
+    # that collides for two different sets only costs a search twice).
+    first: dict[int, int] = {}
+    kept = array("I")
+    for anchor in range(len(numbers)):
+        a, b = starts[anchor], starts[anchor + 1]
+        if b - a < 2:
+            continue
+        same = first.setdefault(hash(members[a:b].tobytes()), anchor)
+        if same != anchor and members[starts[same] : starts[same + 1]] == members[a:b]:
+            continue
+        kept.append(anchor)
+    del first
+    sizes = array("I", (starts[k + 1] - starts[k] for k in kept))
+    _, order = _buckets(sizes, max(sizes, default=0) + 1)
+    del sizes
+    out = array("I")
+    bounds = array("I", [0])
+    for p in order:
+        anchor = kept[p]
+        out.extend(members[starts[anchor] : starts[anchor + 1]])
+        bounds.append(len(out))
+    return _Blocks(out, bounds)
 
 
 def _reversed_words(key: str) -> str:
     return " ".join(reversed(key.split()))
 
 
-def _neighbours(block: list[int], keys: Sequence[str], window: int) -> Callable[[int], list[int]]:
+def _neighbours(block: Sequence[int], keys: Mapping[int, str], window: int) -> Callable[[int], list[int]]:
     """For a member of ``block``, the members within ``window`` places of it in the block sorted by key and
     sorted by key read backwards (word by word).
 
@@ -128,7 +391,7 @@ def _neighbours(block: list[int], keys: Sequence[str], window: int) -> Callable[
     edit the end. Clusters are connected components, so a large cluster needs only a chain of such
     neighbours, not all its pairs: the comparisons are at most ``4 * window`` per member, whatever the block.
 
-    Example: ``_neighbours([0, 1, 2], ["a b", "a c", "z b"], 1)(0)`` is ``[1, 2]``.
+    Example: ``_neighbours([0, 1, 2], {0: "a b", 1: "a c", 2: "z b"}, 1)(0)`` is ``[1, 2]``.
     """
     orders = [
         sorted(block, key=lambda i: (keys[i], i)),
@@ -136,11 +399,13 @@ def _neighbours(block: list[int], keys: Sequence[str], window: int) -> Callable[
     ]
     places = [{i: p for p, i in enumerate(order)} for order in orders]
 
+    (by_key, by_end), (place_by_key, place_by_end) = orders, places
+
     def near(i: int) -> list[int]:
-        out: dict[int, None] = {}
-        for order, place in zip(orders, places, strict=True):
-            p = place[i]
-            out.update(dict.fromkeys(order[max(0, p - window) : p + window + 1]))
+        p, q = place_by_key[i], place_by_end[i]
+        out = dict.fromkeys(
+            chain(by_key[max(0, p - window) : p + window + 1], by_end[max(0, q - window) : q + window + 1])
+        )
         del out[i]
         return list(out)
 
@@ -148,10 +413,10 @@ def _neighbours(block: list[int], keys: Sequence[str], window: int) -> Callable[
 
 
 class _Components:
-    """Union-find over key indices."""
+    """Union-find over key numbers, in an array (4 bytes each)."""
 
     def __init__(self, n: int) -> None:
-        self.parent = list(range(n))
+        self.parent = array("I", range(n))
 
     def root(self, i: int) -> int:
         parent = self.parent
@@ -165,20 +430,30 @@ class _Components:
 
 
 def _edges(
-    keys: Sequence[str], texts: Sequence[str], blocks: Sequence[list[int]], window: int | None = None
+    keys: Mapping[int, str],
+    texts: Mapping[int, str],
+    blocks: Iterable[Sequence[int]],
+    found: _Components,
+    window: int | None = None,
+    failed: set[int] | None = None,
 ) -> list[tuple[int, int]]:
-    """Pairs of keys that are the same claim, enough of them to connect every cluster within ``blocks``.
+    """Pairs of keys that are the same claim, enough of them to connect every cluster within ``blocks``
+    (joined in ``found``, which may already connect some: a pair already connected is not compared).
 
+    ``keys`` and ``texts`` hold at least the keys and first wordings of the blocks' members, by number.
     Every pair of a block is compared when ``window`` is None or the block has at most ``window + 1``
     members; in a larger block only the `_neighbours` within ``window``.
 
-    Example: ``_edges(["a b c", "a b c d"], ["A b c", "A b c d"], [[0, 1]])`` (keys under 20 characters are
-    never near duplicates) is ``[]``.
+    Example: ``_edges({0: "a b c", 1: "a b c d"}, {0: "A b c", 1: "A b c d"}, [[0, 1]], _Components(2))``
+    (keys under 20 characters are never near duplicates) is ``[]``.
     """
-    found = _Components(len(keys))
+    failed = set() if failed is None else failed
     edges: list[tuple[int, int]] = []
+    root = found.root
+    parent = found.parent
+    n = len(parent)
     for block in blocks:
-        if len({found.root(i) for i in block}) == 1:
+        if len({root(i) for i in block}) == 1:
             continue  # already one cluster (through an earlier block): no edge to find here
         # Each pair once, the shorter key first: `same_normalised_claim` needs the shorter key to match the
         # same-length start of the longer at DUPLICATE_SIMILARITY, which rapidfuzz checks in C for all of
@@ -187,74 +462,125 @@ def _edges(
         windowed = window is not None and len(block) > window + 1
         near = _neighbours(block, keys, window) if window is not None and windowed else None
         rank = {i: a for a, i in enumerate(order)} if windowed else {}
-        root = found.root
-        parent = found.parent
         for a, i in enumerate(order):
             if near is not None:
                 # in a large block most neighbours soon share a cluster: drop them before comparing (most
                 # point at their root directly, which spares the walk)
                 mine = root(i)
-                rest = [j for j in near(i) if rank[j] > a and parent[j] != mine and root(j) != mine]
+                # (a neighbour whose parent is a root other than this one's is in another cluster)
+                rest = [
+                    j
+                    for j in near(i)
+                    if rank[j] > a and (p := parent[j]) != mine and (parent[p] == p or root(j) != mine)
+                ]
             else:
                 rest = order[a + 1 :]
             short = keys[i]
-            starts = [keys[j][: len(short)] for j in rest]
+            size = len(short)
+            starts = [keys[j][:size] for j in rest]
             candidates = process.extract(
                 short, starts, scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY, limit=None
             )
             for _, _, offset in candidates:
                 j = rest[offset]
+                if root(i) == root(j):
+                    continue
+                pair = i * n + j
+                if pair in failed:
+                    continue
                 # (``process.extract`` compared the short key with the other's start at the threshold)
-                if found.root(i) != found.root(j) and same_normalised_claim(
-                    texts[i], short, texts[j], keys[j], starts_checked=True
-                ):
+                if same_normalised_claim(texts[i], short, texts[j], keys[j], starts_checked=True):
                     found.join(i, j)
                     edges.append((i, j))
+                else:
+                    if len(failed) >= _FAILED:
+                        failed.clear()
+                    failed.add(pair)
     return edges
 
 
-def _edges_task(task: tuple[list[str], list[str], list[list[int]], list[int]]) -> list[tuple[int, int]]:
-    """`_edges` in a worker, over only the keys of its own blocks (numbered locally), mapped back."""
-    keys, texts, blocks, ids = task
-    return [(ids[i], ids[j]) for i, j in _edges(keys, texts, blocks, WINDOW)]
-
-
-def _shares(blocks: list[list[int]], n: int) -> list[list[list[int]]]:
-    """``blocks`` dealt into ``n`` shares of about equal work (comparisons), largest first."""
-    shares: list[list[list[int]]] = [[] for _ in range(n)]
-    work = [0] * n
-    for block in sorted(blocks, key=len, reverse=True):
-        k = work.index(min(work))
-        shares[k].append(block)
-        work[k] += len(block) * min(len(block), 4 * WINDOW)
-    return [share for share in shares if share]
-
-
-def _task(
-    share: list[list[int]], keys: Sequence[str], texts: Sequence[str]
-) -> tuple[list[str], list[str], list[list[int]], list[int]]:
-    """A worker's share with only the keys and texts its blocks name, renumbered from 0."""
-    ids = sorted({i for block in share for i in block})
-    local = {i: n for n, i in enumerate(ids)}
-    return (
-        [keys[i] for i in ids],
-        [texts[i] for i in ids],
-        [[local[i] for i in block] for block in share],
-        ids,
-    )
-
-
-def _search(
-    keys: Sequence[str], texts: Sequence[str], jobs: int = 1, executor: Executor | None = None
+def _search_blocks(
+    read: Callable[[Sequence[int]], tuple[dict[int, str], dict[int, str]]], blocks: _Blocks, n: int
 ) -> list[tuple[int, int]]:
-    """Edges connecting the near-duplicate clusters of ``keys``: every pair compared up to
-    `EXHAUSTIVE_UP_TO` distinct claims, the blocked and windowed search above it (in ``jobs`` processes)."""
-    if len(keys) <= EXHAUSTIVE_UP_TO:
-        return _edges(keys, texts, _blocks(keys))
-    blocks = _blocks(keys)
+    """`_edges` over ``blocks`` (windowed), a group of consecutive blocks at a time: only the keys and
+    wordings of a group's members are read (``read``) and held, and only for its blocks that are not one
+    cluster already. Kept across groups: the union-find over all ``n`` keys (4 bytes each).
+
+    Example: ``_search_blocks(store.reader(), _blocks(store.keys), store.count)``
+    """
+    found = _Components(n)
+    root = found.root
+    failed: set[int] = set()
+    edges: list[tuple[int, int]] = []
+    bounds = blocks.bounds
+    b = 0
+    while b < len(blocks):
+        end = b + 1
+        while end < len(blocks) and bounds[end + 1] - bounds[b] <= _GROUP:
+            end += 1
+        group = [blocks.block(k) for k in range(b, end)]
+        group = [block for block in group if len({root(i) for i in block}) > 1]
+        if group:
+            keys, texts = read(sorted({i for block in group for i in block}))
+            edges += _edges(keys, texts, group, found, WINDOW, failed)
+            del keys, texts
+        b = end
+    return edges
+
+
+def _edges_task(task: tuple[str, array[int], array[int], int]) -> list[tuple[int, int]]:
+    """`_search_blocks` in a worker, over its share of the blocks, reading the store's file by its path."""
+    path, members, bounds, n = task
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+    try:
+        return _search_blocks(lambda ids: _read(conn, ids, path), _Blocks(members, bounds), n)
+    finally:
+        conn.close()
+
+
+def _shares(blocks: _Blocks, n: int) -> list[_Blocks]:
+    """``blocks`` dealt into ``n`` shares of about equal work (comparisons), each largest first."""
+    picks: list[list[int]] = [[] for _ in range(n)]
+    work = [0] * n
+    bounds = blocks.bounds
+    end = len(blocks)
+    while end > 0:  # blocks are in size order, smallest first: deal the largest first, ties in order
+        size = bounds[end] - bounds[end - 1]
+        start = end - 1
+        while start > 0 and bounds[start] - bounds[start - 1] == size:
+            start -= 1
+        for b in range(start, end):
+            k = work.index(min(work))
+            picks[k].append(b)
+            work[k] += size * min(size, 4 * WINDOW)
+        end = start
+    shares = []
+    for pick in picks:
+        if not pick:
+            continue
+        members = array("I")
+        share_bounds = array("I", [0])
+        for b in pick:
+            members.extend(blocks.block(b))
+            share_bounds.append(len(members))
+        shares.append(_Blocks(members, share_bounds))
+    return shares
+
+
+def _search(store: _ClaimStore, jobs: int = 1, executor: Executor | None = None) -> list[tuple[int, int]]:
+    """Edges connecting the near-duplicate clusters of the ``store``'s keys: every pair compared up to
+    `EXHAUSTIVE_UP_TO` distinct claims, the blocked and windowed search above it (in ``jobs`` processes,
+    each reading its own blocks' texts from the store's file)."""
+    n = store.count
+    read = store.reader()
+    if n <= EXHAUSTIVE_UP_TO:
+        keys, texts = read(range(n))
+        return _edges(keys, texts, [range(n)], _Components(n))
+    blocks = _blocks(store.keys)
     if jobs <= 1:
-        return _edges(keys, texts, blocks, WINDOW)
-    tasks = [_task(share, keys, texts) for share in _shares(blocks, jobs)]
+        return _search_blocks(read, blocks, n)
+    tasks = [(store.path, share.members, share.bounds, n) for share in _shares(blocks, jobs)]
+    del blocks
     if executor is not None:
         return [edge for found in executor.map(_edges_task, tasks) for edge in found]
     from concurrent.futures import ProcessPoolExecutor
@@ -268,20 +594,23 @@ def _search(
 class BatchAudit:
     """The batch findings of a run, fed its claim keys one report at a time (`add`), read once at the end.
 
-    What it keeps per claim is compact: where it is (a path number, line and claim number in arrays, 12
-    bytes), its group (4) and label (2); texts only once per distinct normalised claim (its key and the wording
-    the findings quote). A caller that feeds it as reports arrive need not keep the keys at all.
+    What it keeps in memory per claim is 18 bytes of arrays: where it is (a path number, line and claim
+    number, 12 bytes), its distinct claim's number (4) and its label (2); per distinct claim 1 byte. The
+    texts (each distinct claim's normalised key, its first wording and its first supported wording) are on
+    disk, in a private temporary file (`_ClaimStore`) removed by `close` (or a ``with`` block, or when the
+    audit is collected). Paths and label names are kept once each. A caller that feeds it as reports arrive
+    need not keep the keys at all. `findings` adds, for a moment, arrays of a few tens of bytes per distinct
+    claim and the texts of one group of blocks at a time (see the module's docstring).
 
-    Example: ``audit = BatchAudit()``, ``audit.add(claim_keys(result))`` per report, then
+    Example: ``with BatchAudit() as audit:``, ``audit.add(claim_keys(result))`` per report, then
     ``audit.findings(jobs=2)``.
     """
 
     def __init__(self) -> None:
+        self._store: _ClaimStore | None = None  # made with the first claim
+        self._closed = False
         self._path_ids: dict[str, int] = {}
         self._label_ids: dict[str, int] = {}
-        self._groups: dict[str, int] = {}  # normalised claim -> its number, in order of first occurrence
-        self._texts: list[str] = []  # per group: the wording of its first occurrence
-        self._supported_texts: dict[int, str] = {}  # per group: its first supported wording, when another
         self._group = array("I")  # per claim, in report order: its group, path, line, claim number, label
         self._path = array("I")
         self._line = array("I")
@@ -293,51 +622,72 @@ class BatchAudit:
     def __len__(self) -> int:
         return len(self._group)
 
+    def __enter__(self) -> BatchAudit:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Remove the audit's temporary file; the audit cannot be used afterwards. Idempotent.
+
+        Example: ``audit.close()``
+        """
+        self._closed = True
+        if self._store is not None:
+            self._store.close()
+
+    def _open_store(self) -> _ClaimStore:
+        if self._closed:
+            raise ClaimcheckError("this batch audit is closed")
+        if self._store is None:
+            self._store = _ClaimStore()
+        return self._store
+
     def add(self, claims: Iterable[ClaimKey]) -> None:
         """Take the keys of some claims (in report order); claims with an empty key are left out.
 
         Example: ``audit.add(claim_keys(result))``
         """
-        for claim in claims:
-            if not claim.key:
+        given = iter(claims)
+        while some := list(islice(given, 256)):  # (a generator of a whole batch is not kept as a list)
+            chunk = [claim for claim in some if claim.key]
+            if not chunk:
                 continue
-            group = self._groups.get(claim.key)
-            if group is None:
-                group = self._groups[claim.key] = len(self._texts)
-                self._texts.append(claim.text)
-            label = self._label_ids.setdefault(claim.label, len(self._label_ids))
-            if (
-                claim.label == "supported"
-                and group not in self._supported_texts
-                and claim.text != self._texts[group]
-            ):
-                self._supported_texts[group] = claim.text
-            self._group.append(group)
-            self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
-            self._line.append(claim.line)
-            self._index.append(claim.claim_index)
-            self._label.append(label)
-
-    def _occurrences(self) -> list[array[int]]:
-        """The claim numbers of each group, in report order."""
-        out = [array("I") for _ in self._texts]
-        for n, group in enumerate(self._group):
-            out[group].append(n)
-        return out
+            store = self._open_store()
+            new = store.count  # the next new group's number: new groups are numbered as they come
+            groups = store.groups([(claim.key, claim.text) for claim in chunk])
+            for claim, group in zip(chunk, groups, strict=True):
+                if group == new:
+                    new += 1  # this claim made the group: its first wording is this one
+                elif claim.label == "supported":
+                    store.supported(group, claim.text)
+                self._group.append(group)
+                self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
+                self._line.append(claim.line)
+                self._index.append(claim.claim_index)
+                self._label.append(self._label_ids.setdefault(claim.label, len(self._label_ids)))
 
     def findings(self, *, jobs: int = 1, executor: Executor | None = None) -> list[Finding]:
         """`claim_verdict_differs` then `near_duplicate_claim` findings, as `audit_batch` gives them.
 
         ``jobs`` worker processes share the near-duplicate search of a large batch (the findings are the
-        same), in ``executor`` when given (the run's pool), else in a pool made for it.
+        same), in ``executor`` when given (its workers must see this machine's temporary directory: they
+        read the texts from the audit's file), else in a pool made for it.
 
         Example: ``BatchAudit().findings()`` is ``[]``.
         """
+        if self._closed:
+            raise ClaimcheckError("this batch audit is closed")
+        store = self._store
+        if store is None:
+            return []
         self._path_names = list(self._path_ids)
         self._label_names = list(self._label_ids)
-        occurrences = self._occurrences()
-        edges = _search(list(self._groups), self._texts, jobs, executor)
-        return self._verdict_findings(occurrences) + self._near_duplicate_findings(occurrences, edges)
+        occurrences = _buckets(self._group, store.count)
+        verdicts = self._verdict_findings(store, *occurrences)
+        edges = _search(store, jobs, executor)
+        return verdicts + self._near_duplicate_findings(store, *occurrences, edges)
 
     def _claim(self, n: int) -> tuple[str, int, int, str]:
         """(path, line, claim number, label) of the ``n``-th claim."""
@@ -351,11 +701,12 @@ class BatchAudit:
     def _where(self, n: int) -> str:
         return f"{self._path_names[self._path[n]]}:{self._line[n]}"
 
-    def _verdict_findings(self, occurrences: list[array[int]]) -> list[Finding]:
+    def _verdict_findings(self, store: _ClaimStore, starts: array[int], order: array[int]) -> list[Finding]:
         findings: list[Finding] = []
-        for group, members in enumerate(occurrences):
-            if len(members) < 2:
+        for group in range(store.count):
+            if starts[group + 1] - starts[group] < 2:
                 continue
+            members = order[starts[group] : starts[group + 1]]
             claims = [self._claim(n) for n in members]
             supported = [n for n, c in zip(members, claims, strict=True) if c[3] == "supported"]
             unsupported = [
@@ -365,7 +716,7 @@ class BatchAudit:
                 continue
             path, line, index, _ = self._claim(supported[0])
             no_path, no_line, no_index, no_label = unsupported[0][1]
-            text = self._supported_texts.get(group, self._texts[group])
+            text = store.wording(group, supported=True)
             how = "contradicted" if no_label == "contradicted" else "not supported"
             findings.append(
                 Finding(
@@ -393,29 +744,44 @@ class BatchAudit:
         return findings
 
     def _near_duplicate_findings(
-        self, occurrences: list[array[int]], edges: list[tuple[int, int]]
+        self, store: _ClaimStore, starts: array[int], order: array[int], edges: list[tuple[int, int]]
     ) -> list[Finding]:
-        components = _Components(len(occurrences))
+        n = store.count
+        components = _Components(n)
         for i, j in edges:
             components.join(i, j)
+        del edges
         root = components.root
-        clusters: dict[int, list[int]] = defaultdict(list)
-        for group in range(len(occurrences)):
-            clusters[root(group)].append(group)
+        # clusters numbered in order of their first group, their groups ascending (a counting sort)
+        number = array("I", [_NONE]) * n
+        cluster = array("I", bytes(4 * n))
+        count = 0
+        for group in range(n):
+            r = root(group)
+            if number[r] == _NONE:
+                number[r] = count
+                count += 1
+            cluster[group] = number[r]
+        del number, components
+        bounds, groups = _buckets(cluster, count)
+        del cluster
         findings: list[Finding] = []
-        for members in clusters.values():
-            claims = [n for group in members for n in occurrences[group]]
-            if len({self._path[n] for n in claims}) < 2:
+        for c in range(count):
+            members = groups[bounds[c] : bounds[c + 1]]
+            if len(members) == 1 and starts[members[0] + 1] - starts[members[0]] < 2:
+                continue  # one claim: in one report
+            claims = [m for group in members for m in order[starts[group] : starts[group + 1]]]
+            paths = len({self._path[m] for m in claims})
+            if paths < 2:
                 continue
             path, line, index, _ = self._claim(claims[0])
-            wheres = [self._where(n) for n in claims]
+            wheres = [self._where(m) for m in claims]
             findings.append(
                 Finding(
                     code="near_duplicate_claim",
                     severity="info",
                     message=(
-                        f"the claim {quote(self._texts[members[0]])} appears in "
-                        f"{len({self._path[n] for n in claims})} reports"
+                        f"the claim {quote(store.wording(members[0]))} appears in {paths} reports"
                         + (f" in {len(members)} nearly identical wordings" if len(members) > 1 else "")
                         + ": "
                         + ", ".join(wheres)
@@ -435,14 +801,14 @@ def audit_batch_keys(
     """`audit_batch` over the compact keys of the claims (in report order), as the streaming pipeline keeps them.
 
     ``claims`` is consumed once, one key at a time (a generator keeps no list of them): only a `BatchAudit`'s
-    compact record of each is kept. ``jobs`` worker processes share the near-duplicate search of a large
-    batch (the findings are the same), in ``executor`` when given (the run's pool), else in a pool made for it.
+    compact record of each is kept, its texts on disk. ``jobs`` worker processes share the near-duplicate
+    search of a large batch (the findings are the same), in ``executor`` when given, else in a pool made for it.
 
     Example: ``audit_batch_keys(k for r in results for k in claim_keys(r))``
     """
-    audit = BatchAudit()
-    audit.add(claims)
-    return audit.findings(jobs=jobs, executor=executor)
+    with BatchAudit() as audit:
+        audit.add(claims)
+        return audit.findings(jobs=jobs, executor=executor)
 
 
 def audit_batch(reports: Sequence[ReportResult]) -> list[Finding]:

@@ -2,8 +2,9 @@
 each report in worker processes → the batch audit.
 
 Memory stays flat whatever the number of reports: parsed reports wait in a spool file (pickled by our own
-workers, read back only by them), the parent keeps a few hundred bytes per report, and each worker keeps
-only a bounded cache of prepared papers. Output order is input order, whatever the number of workers.
+workers, read back only by them), the parent keeps a few hundred bytes per report and 18 per claim (the batch
+audit's arrays; the claims' texts go to the audit's own temporary file), and each worker keeps only a bounded
+cache of prepared papers. Output order is input order, whatever the number of workers.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from .._errors import ClaimcheckError
 from .._inputs import discover_reports
 from .._models import (
     BatchSummary,
+    Finding,
     InputErrorRecord,
     Paper,
     Report,
@@ -192,8 +194,9 @@ class VerifyStream:
     Built by `verify_stream`: the inputs are parsed once and the cited papers fetched (``errors``, ``papers``
     and ``total`` are known from the start); iterating verifies, audits and renders each report (in worker
     processes with ``jobs > 1``) and yields its `ReportOutcome`; `summary` is the batch summary once
-    iteration is over. Memory stays flat whatever the number of reports: only compact per-claim keys are
-    kept, for the batch audit.
+    iteration is over. Memory stays flat whatever the number of reports: for the batch audit, this process
+    keeps 18 bytes of arrays per claim, and each distinct claim's texts in a private temporary file (a
+    `BatchAudit`) that `summary` or `close` removes, as they remove the spool.
 
     Example: ``s = verify_stream(["reports/"], session=SourceSession(offline=True, sources=Path("fixtures/arxiv")))``,
     ``chunks = [o.chunk for o in s]``, then ``s.summary().supported``.
@@ -220,16 +223,24 @@ class VerifyStream:
         self._pool: Pool | None = pool
         from .._audit import BatchAudit
 
-        self._audit = BatchAudit()  # a few bytes per claim, plus each distinct claim's text once
+        self._audit = BatchAudit()  # 18 bytes per claim in memory, the texts in its own temporary file
+        self._findings: list[Finding] | None = None
         self._summaries: list[ReportSummary] = []
         self._done = False
 
     def close(self) -> None:
-        """Stop the worker processes and drop the spool; `summary` does it, and so does leaving a ``with``
-        block. Idempotent.
+        """Stop the worker processes, drop the spool and remove the batch audit's file; `summary` does it,
+        and so does leaving a ``with`` block. Idempotent.
 
         Example: ``with verify_stream(["reports/"], jobs=2) as s: ...``
         """
+        self._stop()
+        audit = getattr(self, "_audit", None)
+        if audit is not None:
+            audit.close()
+
+    def _stop(self) -> None:
+        """Stop the worker processes and drop the spool (and the session the stream made)."""
         pool, self._pool = getattr(self, "_pool", None), None
         if pool is not None:
             pool.close()
@@ -324,8 +335,13 @@ class VerifyStream:
         # The verifying workers go first: each holds its prepared papers, verdicts and audit caches (about
         # 200 MB with thousands of distinct papers), which the batch search does not need; it runs in fresh
         # processes, as it does after a dask run.
-        self.close()
-        findings = self._audit.findings(jobs=jobs)
+        self._stop()
+        if self._findings is None:
+            try:
+                self._findings = self._audit.findings(jobs=jobs)
+            finally:
+                self._audit.close()  # its temporary file, also when the search fails
+        findings = self._findings
         return BatchSummary(
             reports=len(sums),
             claims=sum(s.claims for s in sums),
