@@ -9,39 +9,19 @@ neighbours run past "as" into the next phrase, and a list whose opening piece ca
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from claimcheck._match import Matcher, Source
-
-DATA = Path(__file__).parent / "data" / "dev_kinds_rules.json"
+from _claim_sets import flag_right_by_kind, labelled
 
 FLAG_FLOOR = 14  # verified flag right, of 16 (9 before these mechanisms)
 
 
 @pytest.fixture(scope="module")
 def results() -> list[tuple[dict[str, str], str]]:
-    data = json.loads(DATA.read_text(encoding="utf-8"))
-    m = Matcher()
-    sources = {
-        k: m.prepare(Source(id=k, title=v["title"], text=v["text"])) for k, v in data["sources"].items()
-    }
-    return [(case, m.match(case["claim"], [sources[case["source"]]]).label) for case in data["cases"]]
+    return labelled("dev_kinds_rules.json")
 
 
 def test_dev_kinds_rules(results: list[tuple[dict[str, str], str]]) -> None:
-    per_kind: dict[str, list[int]] = {}
-    flags = 0
-    for case, label in results:
-        right = (label == "supported") == (case["label"] == "supported")
-        row = per_kind.setdefault(case["kind"], [0, 0])
-        row[0] += right
-        row[1] += 1
-        flags += right
-    for kind, (ok, n) in sorted(per_kind.items()):
-        print(f"{kind:20} {ok}/{n}")
-    print(f"verified flag right {flags}/{len(results)}")
+    flags = flag_right_by_kind(results)
     assert len(results) == 16
     assert flags >= FLAG_FLOOR

@@ -10,14 +10,9 @@ Run with ``-s`` to see the per-kind figures.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from claimcheck._match import Matcher, Source
-
-DATA = Path(__file__).parent / "data" / "heldout_kinds.json"
+from _claim_sets import labelled
 
 # Verified flag right, out of 100 (20 per kind), and of the 50 perturbed claims labelled `contradicted`.
 FLAG_FLOOR = 95
@@ -26,12 +21,7 @@ CONTRADICTED_FLOOR = 48
 
 @pytest.fixture(scope="module")
 def results() -> list[tuple[dict[str, str], str]]:
-    data = json.loads(DATA.read_text(encoding="utf-8"))
-    m = Matcher()
-    sources = {
-        k: m.prepare(Source(id=k, title=v["title"], text=v["text"])) for k, v in data["sources"].items()
-    }
-    return [(case, m.match(case["claim"], [sources[case["source"]]]).label) for case in data["cases"]]
+    return labelled("heldout_kinds.json")
 
 
 def test_heldout_kinds(results: list[tuple[dict[str, str], str]]) -> None:

@@ -9,39 +9,19 @@ per-kind figures.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from claimcheck._match import Matcher, Source
-
-DATA = Path(__file__).parent / "data" / "heldout_kinds2.json"
+from _claim_sets import flag_right_by_kind, labelled
 
 FLAG_FLOOR = 38  # verified flag right, of 40 (30 before the fixes of issue #15 round 2)
 
 
 @pytest.fixture(scope="module")
 def results() -> list[tuple[dict[str, str], str]]:
-    data = json.loads(DATA.read_text(encoding="utf-8"))
-    m = Matcher()
-    sources = {
-        k: m.prepare(Source(id=k, title=v["title"], text=v["text"])) for k, v in data["sources"].items()
-    }
-    return [(case, m.match(case["claim"], [sources[case["source"]]]).label) for case in data["cases"]]
+    return labelled("heldout_kinds2.json")
 
 
 def test_heldout_kinds2(results: list[tuple[dict[str, str], str]]) -> None:
-    per_kind: dict[str, list[int]] = {}
-    flags = 0
-    for case, label in results:
-        right = (label == "supported") == (case["label"] == "supported")
-        row = per_kind.setdefault(case["kind"], [0, 0])
-        row[0] += right
-        row[1] += 1
-        flags += right
-    for kind, (ok, n) in sorted(per_kind.items()):
-        print(f"{kind:20} {ok}/{n}")
-    print(f"verified flag right {flags}/{len(results)}")
+    flags = flag_right_by_kind(results)
     assert len(results) == 40
     assert flags >= FLAG_FLOOR

@@ -10,14 +10,9 @@ Run with ``-s`` to see the figures.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
-from claimcheck._match import Matcher, Source
-
-DATA = Path(__file__).parent / "data" / "dev_passive.json"
+from _claim_sets import labelled
 
 FAITHFUL_FLOOR = 20  # of 21 verified
 CONTRADICTED_FLOOR = 11  # of 11 reversed labelled contradicted
@@ -25,12 +20,7 @@ CONTRADICTED_FLOOR = 11  # of 11 reversed labelled contradicted
 
 @pytest.fixture(scope="module")
 def results() -> list[tuple[dict[str, str], str]]:
-    data = json.loads(DATA.read_text(encoding="utf-8"))
-    m = Matcher()
-    sources = {
-        k: m.prepare(Source(id=k, title=v["title"], text=v["text"])) for k, v in data["sources"].items()
-    }
-    return [(case, m.match(case["claim"], [sources[case["source"]]]).label) for case in data["cases"]]
+    return labelled("dev_passive.json")
 
 
 def test_passive_comparatives(results: list[tuple[dict[str, str], str]]) -> None:
