@@ -613,3 +613,15 @@ def test_a_denied_change_says_the_thing_stays_not_that_it_is_absent() -> None:
         "negation",
         "direction",
     }
+
+
+def test_a_direction_both_contrasted_clauses_share_does_not_decide_whose_finding_the_claim_says() -> None:
+    evidence = (
+        "Greater intake of whole grains is associated with a lower risk of stroke, whereas greater intake of "
+        "refined grains is associated with a higher risk."
+    )
+    # "greater" is in both clauses; "lower" is the whole grains' finding, given here to the refined ones
+    assert "contrast" in _kinds(
+        "Greater intake of refined grains is associated with a lower risk of stroke.", evidence
+    )
+    assert not _kinds("Greater intake of whole grains is associated with a lower risk of stroke.", evidence)

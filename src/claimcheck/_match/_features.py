@@ -836,9 +836,11 @@ def _contrasted(
             continue
         # whose finding the claim says: a direction word one clause says and the other says the other way
         # round decides; else the clause more of whose own words (beside the values) the claim says
+        # (a direction both clauses say the same way, "greater consumption of A ... whereas greater
+        # consumption of B", decides nothing)
         csides, usides, vsides = _sides(c), _sides(u), _sides(v)
-        to_u = sum(1 for g, sd in csides if (g, sd) in usides and (g, 1 - sd) in vsides)
-        to_v = sum(1 for g, sd in csides if (g, sd) in vsides and (g, 1 - sd) in usides)
+        to_u = sum(1 for g, sd in csides if (g, sd) in usides - vsides and (g, 1 - sd) in vsides)
+        to_v = sum(1 for g, sd in csides if (g, sd) in vsides - usides and (g, 1 - sd) in usides)
         if not to_u and not to_v:
             to_u = len(cstems & (ustems - vstems - mine.keys()))
             to_v = len(cstems & (vstems - ustems - theirs.keys()))
