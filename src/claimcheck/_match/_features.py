@@ -905,8 +905,9 @@ def clause_conflicts(
             out.extend(flips)
         # A change stated the other way round ("from 0.41 to 0.32" against "from 0.32 to 0.41") disagrees
         # whatever verb says it; the same change in another word order ("to 0.41 from 0.32") agrees.
+        theirs = u.transitions if c.changes else ()
         for x, y in c.transitions:
-            if (y, x) in u.transitions and (x, y) not in u.transitions:
+            if (y, x) in theirs and (x, y) not in theirs:
                 cue = f"'from {x:g} to {y:g}' in the claim against 'from {y:g} to {x:g}' in the evidence"
                 out.append(Conflict("transition", cue, where))
                 break

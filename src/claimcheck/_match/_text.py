@@ -553,9 +553,9 @@ class Clause:
     polarity: tuple[tuple[tuple[int, int], str, frozenset[str], frozenset[str]], ...]
     comparison: tuple[frozenset[str], frozenset[str]] | None
     numbers: tuple[NumberMention, ...]
-    transitions: tuple[tuple[float, float], ...]
-    # Each change with every figure its phrase states (both ends and when they were measured): "reached 17.6%
-    # in 2015, down from 26.5% in 1990" says each of the four of the change of prevalence, in whatever order
+    # Each change ("from a to b", as (a, b)) with every figure its phrase states (both ends and when they were
+    # measured): "reached 17.6% in 2015, down from 26.5% in 1990" says each of the four of the change of
+    # prevalence, in whatever order
     changes: tuple[tuple[tuple[float, float], frozenset[float]], ...] = ()
     # Its subject points back to what an earlier clause said ("This effect was not seen in ..."), so it may be
     # said of the claim's subject without naming it
@@ -575,6 +575,11 @@ class Clause:
     # wins (`comparison` says which way round); and whether its comparative names the lesser amount first
     cue: frozenset[str] = frozenset()
     downward: bool = False
+
+    @property
+    def transitions(self) -> tuple[tuple[float, float], ...]:
+        """Its changes as (from, to), each once."""
+        return tuple(dict.fromkeys(change for change, _ in self.changes))
 
     @property
     def negated_predicate(self) -> bool:
@@ -808,14 +813,12 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 rels.append((head, body, rneg))
         for m in _WITH.finditer(text):
             present |= _content_after(text, m.end(), 2)
-        transitions: list[tuple[float, float]] = []
         changed: list[tuple[tuple[float, float], frozenset[float]]] = []
         for pattern, backwards in _TRANSITIONS:
             for m in pattern.finditer(text):
                 x, y = float(m.group(1)), float(m.group(2))
-                transitions.append((y, x) if backwards else (x, y))
                 figures = frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0)))
-                changed.append((transitions[-1], figures))
+                changed.append(((y, x) if backwards else (x, y), figures))
         out.append(
             Clause(
                 a,
@@ -831,7 +834,6 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 tuple(_numbers(text, tokens, cased[a:b] if cased is not None else None))
                 if _DIGIT.search(text) or _NUM_WORD_RE.search(text)
                 else (),
-                tuple(dict.fromkeys(transitions)),
                 changes=tuple(changed),
                 anaphoric=bool(_ANAPHOR.match(text)),
                 lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
