@@ -156,12 +156,6 @@ def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
     return out
 
 
-def _split_chunk(texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-    from .._sentences import sentence_spans
-
-    return [sentence_spans(t) for t in texts]
-
-
 def _verify_chunk(items: Sequence[_Work]) -> list[ReportOutcome]:
     worker: _Worker = _STATE.worker
     return [worker.outcome(w) for w in items]
@@ -422,8 +416,10 @@ def verify_stream(
         papers = session.full_texts(session.references(wanted))
         latest = session.latest(papers)
         # Each abstract split once, in the workers, and kept in the cache: no run splits it again.
+        from .._sentences import split_texts
+
         sentences = session.abstract_sentences(
-            papers, lambda texts: pool.map(_split_chunk, batched(texts, 16))
+            papers, lambda texts: pool.map(split_texts, batched(texts, 16))
         )
     except BaseException:
         pool.close()

@@ -28,7 +28,7 @@ from .._errors import ClaimcheckError, DocumentUnusable
 from .._events import EventSink, FetchEvent, log_event
 from .._ids import ArxivId
 from .._models import Paper
-from .._sentences import sentence_spans
+from .._sentences import sentence_spans, split_texts
 from ._arxiv import ArxivClient, papers_per_input
 from ._cache import CachedDocument, PaperCache
 from ._fulltext import DEFAULT_MAX_DOCUMENT_BYTES, Fetched, FullTextFetcher, FullTextStatus, extract
@@ -326,7 +326,7 @@ class SourceSession:
         missing = [t for t in texts if t not in kept]
         if not missing:
             return kept
-        split = split or (lambda ts: [sentence_spans(t) for t in ts])
+        split = split or split_texts
         new = {t: tuple((a, b) for a, b in spans) for t, spans in zip(missing, split(missing), strict=True)}
         if self.cache is not None:
             try:
