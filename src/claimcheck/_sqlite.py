@@ -17,9 +17,12 @@ from pathlib import Path
 from ._errors import CacheError
 from ._events import EventSink, FetchEvent, log_event
 
-__all__ = ["SqliteFile"]
+__all__ = ["IN_LIMIT", "SqliteFile"]
 
 _BUSY_TIMEOUT_MS = 30_000
+
+IN_LIMIT = 500
+"""Values bound per ``IN (...)`` query: under every SQLite's limit on bound parameters (999 before 3.32)."""
 
 
 class SqliteFile:

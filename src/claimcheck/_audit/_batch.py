@@ -35,6 +35,7 @@ from rapidfuzz import fuzz, process
 
 from .._errors import ClaimcheckError
 from .._models import Finding, ReportResult
+from .._sqlite import IN_LIMIT
 from ._claims import DUPLICATE_SIMILARITY, same_normalised_claim
 from ._text import normalise_claim, quote
 
@@ -217,18 +218,21 @@ class _ClaimStore:
 
         Example: ``keys, texts = store.reader()([0, 1])``
         """
+        self._commit()
+        conn = self._conn
+        return lambda ids: _read(conn, ids, self.path)
+
+    def _commit(self) -> None:
         with self._errors():
             if self._conn.in_transaction:
                 self._conn.execute("COMMIT")
-        conn = self._conn
-        return lambda ids: _read(conn, ids, self.path)
 
     def keys(self) -> Iterator[str]:
         """Every key, in number order, read from disk as it is iterated.
 
         Example: ``list(store.keys())``
         """
-        self.reader()
+        self._commit()
         with self._errors():
             for (key,) in self._conn.execute("SELECT key FROM claims ORDER BY id"):
                 yield _decode(key)
@@ -274,8 +278,8 @@ def _read(conn: sqlite3.Connection, ids: Sequence[int], path: str) -> tuple[dict
     keys: dict[int, str] = {}
     texts: dict[int, str] = {}
     with _Translated(path):
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
+        for start in range(0, len(ids), IN_LIMIT):
+            chunk = ids[start : start + IN_LIMIT]
             marks = ",".join("?" * len(chunk))
             for i, key, text in conn.execute(
                 f"SELECT id, key, text FROM claims WHERE id IN ({marks})",  # noqa: S608 (only ?s)

@@ -32,7 +32,7 @@ from .._document import Document
 from .._events import EventSink
 from .._models import Paper
 from .._sentences import spans_digest
-from .._sqlite import SqliteFile
+from .._sqlite import IN_LIMIT, SqliteFile
 
 __all__ = [
     "DEFAULT_MAX_AGE",
@@ -45,7 +45,6 @@ __all__ = [
 
 DEFAULT_MAX_AGE = 30 * 24 * 3600.0
 DEFAULT_NOT_FOUND_TTL = 24 * 3600.0
-_IN_LIMIT = 500  # ids per ``IN (...)`` query: under every SQLite's limit on bound parameters
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS papers (
     arxiv_id   TEXT NOT NULL,
@@ -276,8 +275,8 @@ class PaperCache(SqliteFile):
         by_digest = {spans_digest(t): t for t in texts}
         digests = list(by_digest)
         out: dict[str, tuple[tuple[int, int], ...]] = {}
-        for start in range(0, len(digests), _IN_LIMIT):
-            part = digests[start : start + _IN_LIMIT]
+        for start in range(0, len(digests), IN_LIMIT):
+            part = digests[start : start + IN_LIMIT]
             rows = self.query(
                 f"SELECT digest, spans FROM sentences WHERE digest IN ({','.join('?' * len(part))})",  # noqa: S608
                 tuple(part),
