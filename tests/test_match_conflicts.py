@@ -625,3 +625,106 @@ def test_a_direction_both_contrasted_clauses_share_does_not_decide_whose_finding
         "Greater intake of refined grains is associated with a lower risk of stroke.", evidence
     )
     assert not _kinds("Greater intake of whole grains is associated with a lower risk of stroke.", evidence)
+
+
+def test_an_adverb_beside_a_direction_word_is_not_what_it_is_said_of() -> None:
+    # (our own sentence, on the pattern of a register study's results) "significantly" stands beside both
+    # directions: what each is said of is the rate before it
+    evidence = (
+        "The infection rate associated with surgery was significantly lower (2.1) and the rates associated "
+        "with chemotherapy (8.4) and radiotherapy (9.9) were significantly higher than in the cohort."
+    )
+    claim = "The infection rate associated with surgery was significantly higher than in the cohort."
+    assert "direction" in _kinds(claim, evidence)
+    assert "direction" not in _kinds(claim.replace("higher", "lower"), evidence)
+    assert "direction" not in _kinds(
+        "The infection rate associated with radiotherapy was significantly higher than in the cohort.",
+        evidence,
+    )
+
+
+def test_direction_words_are_paired_one_to_one_by_their_best_total_match() -> None:
+    # "reducing" stands right after "mispair severity", the words the claim's "increases" is said of; paired
+    # with it, the claim's "fall" would be left with nothing, and "increases" with "increases" matches too
+    claim = "Bypass products fall from 85% to 6% as the severity of the mispair increases."
+    evidence = "With increases in mispair severity reducing bypass products from 85 to 6%."
+    assert "direction" not in _kinds(claim, evidence)
+    assert "direction" in _kinds(
+        "Bypass products rise from 85% to 6% as the severity of the mispair increases.", evidence
+    )
+
+
+def test_a_statistics_letter_is_the_slot_of_its_figure() -> None:
+    evidence = "In-hospital mortality declined (-3.3%/y [95% CI, -5.6% to -1.0%], P = .004) over the period."
+    claim = "In-hospital mortality fell by 3.3% per year over the period (P = .004)."
+    assert "numbers" not in _kinds(claim, evidence)
+    assert "numbers" in _kinds(claim.replace(".004", ".04"), evidence)
+    stat = analyse(claim).numbers[-1]
+    assert stat.value == 0.004 and stat.before[-1] == "p"
+
+
+def test_a_value_the_claim_says_elsewhere_is_not_said_in_the_contrasted_slot() -> None:
+    # (our own sentence, on the pattern of a review of lymphocyte migration) the claim names "B" (of "B-zone")
+    # elsewhere; in the slot after "cells" it says the other clause's value, "thymus"
+    evidence = (
+        "The interleukin IL7 plays a central role in guiding T cells to the thymus whereas B-zone cytokines "
+        "guide activated T cells to the B zone."
+    )
+    swapped = (
+        "B-zone cytokines guide T cells to the thymus, whereas IL7 guides activated T cells to the B zone."
+    )
+    assert "contrast" in _kinds(swapped, evidence)
+    assert not _kinds(
+        "IL7 guides T cells to the thymus, whereas B-zone cytokines guide activated T cells to the B zone.",
+        evidence,
+    )
+
+
+def test_a_semicolon_inside_brackets_parts_figures_not_clauses() -> None:
+    # (our own sentence, in the style of a case-control study's results)
+    evidence = (
+        "Use of statins in the prior year (adjusted OR, 0.50; 95% CI, 0.33-0.76) was associated with a "
+        "significant reduction in the risk of hip fracture."
+    )
+    assert len(analyse(evidence).clauses) == 1
+    claim = "Statin use in the prior year was not associated with a reduction in the risk of hip fracture."
+    assert "negation" in _kinds(claim, evidence)
+    assert not _kinds(claim.replace("was not associated", "was associated"), evidence)
+
+
+def test_the_framing_of_a_finding_is_not_its_subject() -> None:
+    evidence = "We did not find an overall association between migraine and myocardial infarction."
+    claim = "The meta-analysis found a clear overall association between migraine and myocardial infarction."
+    assert "negation" in _kinds(claim, evidence)
+    assert not _kinds(
+        "The meta-analysis found no overall association between migraine and myocardial infarction.", evidence
+    )
+
+
+def test_an_insignificant_change_is_no_change() -> None:
+    evidence = "After delivery the decrease in sympathetic output occurred despite an insignificant change in blood pressure."
+    assert "negation" not in _kinds("After delivery blood pressure did not change significantly.", evidence)
+    assert "negation" in _kinds(
+        "After delivery blood pressure changed significantly.",
+        "Blood pressure did not change after delivery.",
+    )
+
+
+def test_a_list_opens_where_it_reads_as_one() -> None:
+    text = "In MDS, signalling raises ROS levels that initiate cation influx, cell swelling, mitochondrial fission and catenin activation."
+    assert [i for i, _ in list_items(text)] == [
+        "influx",
+        "cell swelling",
+        "mitochondrial fission",
+        "catenin activation",
+    ]
+
+
+def test_marked_is_a_magnitude() -> None:
+    evidence = "Combined with the MEK inhibitor, there was marked synergy in shrinking these tumours."
+    assert "direction" in _kinds(
+        "Combined with the MEK inhibitor, there was slight synergy in shrinking these tumours.", evidence
+    )
+    assert not _kinds(
+        "Combined with the MEK inhibitor, there was strong synergy in shrinking these tumours.", evidence
+    )

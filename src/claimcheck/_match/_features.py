@@ -723,36 +723,67 @@ def _neighbours(
 def _direction_conflict(c: Clause, u: Clause) -> str | None:
     """The cue of a direction the evidence clause says the other way round, if any.
 
-    Each direction word of the claim is paired with the evidence's word of the same group whose neighbours
-    match its own best, and each evidence word serves only the claim word it matches best ("more effective
-    than ... in reducing pain" against "effective in reducing pain": "reducing" answers "reducing", not
-    "more"). The pair disagrees when the best match is of the other side, clearly better than any of the
-    same side ("less accurate ... for less complex tasks" against "less accurate ... for more complex
-    tasks")."""
+    The direction words of each group (increase/decrease, more/less, ...) are paired one to one, the claim's
+    with the evidence's, as their neighbours match best over all of them (`_pairing`): "bypass products fall
+    from 85% to 6% as the severity of the mispair increases" against "increases in mispair severity
+    reducing bypass products" pairs "fall" with "reducing" and "increases" with "increases", though
+    "reducing" stands right after "mispair severity". A pair of the two sides of a group disagrees ("less
+    accurate ... for less complex tasks" against "less accurate ... for more complex tasks"); when two
+    pairings match as well, the one that agrees more is read."""
     if not c.polarity or not u.polarity:
         return None
-    for (gi, side), word, left, right in c.polarity:
-        best: list[tuple[int, str]] = [(0, ""), (0, "")]  # per side: the best match, its word
-        for (ugi, uside), other_word, uleft, uright in u.polarity:
-            if ugi != gi:
-                continue
-            # an agreeing word may say it of the same things in another order; a disagreeing one must say it
-            # of them in the same places to count against the claim
-            agree = uside == side
-            score = _neighbours((left, right), (uleft, uright), either_side=agree)
-            rival = max(
-                (
-                    _neighbours((cl, cr), (uleft, uright), either_side=agree)
-                    for (cgi, _), _, cl, cr in c.polarity
-                    if cgi == gi
-                ),
-                default=0,
-            )
-            if score >= rival and score > best[uside][0]:
-                best[uside] = (score, other_word)
-        if best[1 - side][0] >= DIRECTION_MATCH and best[1 - side][0] > best[side][0]:
-            return f"'{word}' in the claim against '{best[1 - side][1]}' in the evidence"
+    for gi in dict.fromkeys(gi for (gi, _), *_ in c.polarity):
+        mine = [p for p in c.polarity if p[0][0] == gi]
+        theirs = [p for p in u.polarity if p[0][0] == gi]
+        if not theirs:
+            continue
+        scores = [
+            [
+                _neighbours((left, right), (ul, ur), either_side=side == uside)
+                for (_, uside), _, ul, ur in theirs
+            ]
+            for (_, side), _, left, right in mine
+        ]
+        for i, k in _pairing(scores, [[mine[i][0][1] == t[0][1] for t in theirs] for i in range(len(mine))]):
+            if mine[i][0][1] != theirs[k][0][1]:
+                return f"'{mine[i][1]}' in the claim against '{theirs[k][1]}' in the evidence"
     return None
+
+
+def _pairing(scores: list[list[int]], agree: list[list[bool]]) -> list[tuple[int, int]]:
+    """The one-to-one pairs (claim word, evidence word) of the best total neighbour match (pairs matching
+    less than `DIRECTION_MATCH` are not paired), ties going to the pairing with more agreeing pairs. Exact
+    over up to 4 words a side (a clause rarely says more of one group), else each claim word in turn takes its
+    best free match."""
+    n, m = len(scores), len(scores[0]) if scores else 0
+    if n > 4 or m > 4:
+        taken: set[int] = set()
+        out = []
+        for i in range(n):
+            free = [k for k in range(m) if k not in taken and scores[i][k] >= DIRECTION_MATCH]
+            if free:
+                k = max(free, key=lambda k: (scores[i][k], agree[i][k]))
+                taken.add(k)
+                out.append((i, k))
+        return out
+    best: tuple[int, int] = (-1, -1)
+    chosen: list[tuple[int, int]] = []
+
+    def search(i: int, used: int, total: int, agreeing: int, pairs: list[tuple[int, int]]) -> None:
+        nonlocal best, chosen
+        if i == n:
+            if (total, agreeing) > best:
+                best, chosen = (total, agreeing), list(pairs)
+            return
+        search(i + 1, used, total, agreeing, pairs)  # the claim word unpaired
+        for k in range(m):
+            if not used >> k & 1 and scores[i][k] >= DIRECTION_MATCH:
+                pairs.append((i, k))
+                search(i + 1, used | 1 << k, total + scores[i][k], agreeing + agree[i][k], pairs)
+                pairs.pop()
+
+    search(0, 0, 0, 0, [])
+    return chosen
 
 
 def _relative_conflict(c: Clause, u: Clause) -> str | None:
@@ -827,7 +858,7 @@ def _contrasted(
         for (y, side, head), yw in _beside(utoks).items():
             # the word both values stand beside is said once in each clause: one slot, not a word the
             # sentence repeats ("intermediate-task" thrice)
-            if y in vstems or y in cstems or ucount[head] != 1 or vcount[head] != 1:
+            if y in vstems or (y, side, head) in cbeside or ucount[head] != 1 or vcount[head] != 1:
                 continue
             for (x, side2, head2), xw in vbeside.items():
                 if side2 == side and head2 == head and x not in ustems and (x, side, head) in cbeside:
@@ -1010,8 +1041,17 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
         for k in range(1, len(pieces)):
             last = _LIST_TAIL.split(" " + pieces[k], maxsplit=1)
             if len(last) == 2:  # "and"/"or" before the last item (else: commas of clauses, not of a list)
-                items = _items(
-                    pieces[:k] + [p.strip() for p in last if p.strip()], closed=k < len(pieces) - 1
+                # the list opens at the earliest piece from which it reads as one ("In MDS, X raises levels
+                # that initiate A, B, C and D": not at "In MDS")
+                tail = [p.strip() for p in last if p.strip()]
+                closed = k < len(pieces) - 1
+                items = next(
+                    (
+                        found
+                        for start in range(k)
+                        if (found := _items(pieces[start:k] + tail, closed=closed)) is not None
+                    ),
+                    None,
                 )
                 if items is not None:
                     if truncated and k == len(pieces) - 1:

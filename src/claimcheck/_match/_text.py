@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -251,11 +252,17 @@ def _numbers(text: str, tokens: list[tuple[str, int]], cased: str | None = None)
         b = bisect.bisect_left(starts, start)
         after = tuple(st for st, _ in words[a : min(a + 3, hi)])
         before = tuple(st for st, _ in words[max(lo, b - 3) : b])
+        # A statistic's letter names its slot ("P = .004", "r = 0.41", "n = 51"): the letter is no word of the
+        # text, but the figure is said of it, not of the words before it ("[95% CI, 1.2-3.4], P = .004").
+        stat = _STATISTIC.search(text, max(0, start - 6), start)
+        if stat is not None:
+            before = (*before[-2:], stat.group(1).lower())
         out.append(NumberMention(value, pct, after, before))
     return out
 
 
 _SENTENCE_STOP = re.compile(r"(?<=[a-z)%])[.!?]\s+(?=[A-Za-z])")
+_STATISTIC = re.compile(r"\b([a-z])\s*(?:=|<|>|≤|≥|<=|>=)\s*$", re.I)
 
 
 _NEXT_WORD = re.compile(r"\s+([a-z]+)")
@@ -288,7 +295,7 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
             "harm hurt worsen degrad impair wors inferior underperform",
         ),
         (
-            "larg bigger strong substantial signific major dramatic impressiv sizabl considerabl marked "
+            "larg bigger strong substantial signific major dramatic impressiv sizabl considerabl marked mark "
             "profound extensiv pronounc great",
             "small smal weak slight minor modest negligibl marginal mild minimal littl",
         ),
@@ -611,7 +618,7 @@ _RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where)\b")
 _OBJ_CUE = r"(?:without|with\s+no|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b"
 _PRED_NEG = re.compile(
     rf"\b(not(?!\s+(?:only\b|{_OBJ_CUE}))|(?<!with )no|never(?!\s+{_OBJ_CUE})|neither|nor|none|cannot|"
-    r"nothing|unable|unlikely|insufficient|fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
+    r"nothing|unable|unlikely|insufficient|insignificant|non-?significant|fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
 )
 _OBJ_NEG = re.compile(rf"\b{_OBJ_CUE}")
 _UNDONE = re.compile(r"\b(?:not|never)\s+$")
@@ -667,6 +674,18 @@ _PHRASE_JOIN = re.compile(
 )
 
 
+# Words in -ly that are not adverbs
+_NOT_ADVERBS = frozenset(
+    "early family daily weekly monthly yearly hourly nightly quarterly supply apply reply rely july italy "
+    "assembly anomaly homily ally lily holy jelly belly fly poly butterfly firefly".split()
+)
+
+
+def _adverb(word: str) -> bool:
+    """Whether ``word`` is an adverb of manner or degree ("significantly", "markedly"), by its -ly."""
+    return len(word) > 4 and word.endswith("ly") and word not in _NOT_ADVERBS
+
+
 def _content_after(text: str, pos: int, limit: int = 3) -> frozenset[str]:
     """The stems of the next ``limit`` content words after ``pos``, up to a comma."""
     tail = _PHRASE_BREAK.split(text[pos:], maxsplit=1)[0]
@@ -679,6 +698,27 @@ def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
     head = pieces[-1] if pieces else ""
     out = [stem(w) for w in _WORD.findall(head) if w not in STOPWORDS and len(w) > 1]
     return frozenset(out[-limit:])
+
+
+# What frames a finding rather than names what it is about: the study that found it and the verb that
+# reports it ("Taken together, the meta-analysis found a clear association of A with B": about A and B).
+_FRAMING_LEAD = frozenset(
+    stem(w)
+    for w in "taken together overall meta analysis analyses evidence data finding findings review reviews trial "
+    "trials author authors researcher researchers investigator investigators find finds found show shows showed "
+    "shown demonstrate demonstrates demonstrated suggest suggests suggested indicate indicates indicated reveal "
+    "reveals revealed observe observed report reports reported conclude concluded".split()
+)
+
+
+def _lead(tokens: Sequence[tuple[str, int]]) -> tuple[str, ...]:
+    """A clause's first two content stems after the words that frame it (`_FRAMING_LEAD`): roughly, the head
+    of its subject."""
+    content = [st for st, _ in tokens if len(st) > 1]
+    i = 0
+    while i < len(content) and content[i] in _FRAMING_LEAD:
+        i += 1
+    return tuple(content[i : i + 2] if i < len(content) else content[:2])
 
 
 def _states(text: str) -> bool:
@@ -695,7 +735,11 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
     Example: ``clauses("a helps, but b does not")[1].negations == ("not",)``
     """
     cuts = [0]
+    # a semicolon inside brackets parts figures ("(adjusted OR, 0.50; 95% CI, 0.33-0.76)"), not clauses
+    bracketed = [(m.start(), m.end()) for m in _BRACKETS.finditer(norm)] if "(" in norm or "[" in norm else []
     for m in _CLAUSE_BREAK.finditer(norm):
+        if bracketed and any(a < m.start() < b for a, b in bracketed):
+            continue
         cuts.extend((m.start(), m.end()))
     cuts.append(len(norm))
     spans = [(cuts[i], cuts[i + 1]) for i in range(0, len(cuts), 2) if cuts[i + 1] > cuts[i]]
@@ -729,11 +773,13 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         text = norm[a:b]
         said = [(m.group(0), m.start()) for m in _WORD.finditer(text)]  # every word, with its offset
         tokens: list[tuple[str, int]] = []
+        kept: list[tuple[str, int]] = []  # the words of ``tokens``, as written
         content: list[str] = []
         for w, pos in said:
             if w not in STOPWORDS:
                 st = stem(w)
                 tokens.append((st, pos))
+                kept.append((w, pos))
                 if len(w) > 1:
                     content.append(st)
         stems = frozenset(content)
@@ -762,7 +808,6 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             if word in ("nor", "neither") and negs:
                 continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
             negs.append(word)
-        starts = [pos for _, pos in tokens]
         cmp = _COMPARATIVE.search(text)
         # "A underperforms B", "A lags behind B", "A is worse than B" say who wins by their roles (see
         # `_comparison`), not by a direction of their own
@@ -770,6 +815,9 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         cue = frozenset(stem(w) for w in _WORD.findall(text[own.start : own.stop]) if w not in STOPWORDS)
         polarity: list[tuple[tuple[int, int], str, frozenset[str], frozenset[str]]] = []
         joins = [m.start() for m in _PHRASE_JOIN.finditer(text)] if said else []
+        # what a direction word is said of are things, not the adverbs beside it ("was significantly lower")
+        things = [(st, pos) for (st, pos), (w, _) in zip(tokens, kept, strict=True) if not _adverb(w)]
+        thing_starts = [pos for _, pos in things]
         for w, at in said:
             if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
@@ -779,13 +827,13 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 # every occurrence is kept, so "less accurate ... for more complex tasks" says both
                 # (not past a comma or a subordinating word: "survival increases as the levels fall" says
                 # nothing of the levels by "increases")
-                i = bisect.bisect_left(starts, at)
-                j = i + 1 if i < len(tokens) and tokens[i][1] == at else i
+                i = bisect.bisect_left(thing_starts, at)
+                j = i + 1 if i < len(things) and things[i][1] == at else i
                 k = bisect.bisect_left(joins, at)
                 lo = joins[k - 1] if k else -1
                 hi = joins[k] if k < len(joins) else len(text)
-                left = frozenset(st for st, pos in tokens[max(0, i - 2) : i] if pos > lo)
-                right = frozenset(st for st, pos in tokens[j : j + 2] if pos < hi)
+                left = frozenset(st for st, pos in things[max(0, i - 2) : i] if pos > lo)
+                right = frozenset(st for st, pos in things[j : j + 2] if pos < hi)
                 polarity.extend((key, w, left, right) for key in keys)
         scope: set[str] = set()
         unchanged: set[str] = set()
@@ -836,7 +884,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 else (),
                 changes=tuple(changed),
                 anaphoric=bool(_ANAPHOR.match(text)),
-                lead=tuple(st for st, _ in tokens if len(st) > 1)[:2],
+                lead=_lead(tokens),
                 squashed=squash(text),
                 negation_scope=frozenset(scope),
                 unchanged=frozenset(unchanged),
