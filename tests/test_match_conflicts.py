@@ -728,3 +728,15 @@ def test_marked_is_a_magnitude() -> None:
     assert not _kinds(
         "Combined with the MEK inhibitor, there was strong synergy in shrinking these tumours.", evidence
     )
+
+
+def test_irregular_past_tenses_and_went_up_say_directions() -> None:
+    evidence = "Mean concentration of IL6R increased by 34% for every copy of the allele inherited."
+    assert "direction" in _kinds(
+        "Mean concentration of IL6R went down for every copy of the allele inherited.", evidence
+    )
+    assert not _kinds("Mean concentration of IL6R went up for every copy of the allele inherited.", evidence)
+    assert "direction" in _kinds(
+        "Mean concentration of IL6R fell for every copy of the allele inherited.", evidence
+    )
+    assert not _kinds("Mean concentration of IL6R rose for every copy of the allele inherited.", evidence)

@@ -322,10 +322,19 @@ _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
 )
 
 
+# Past tenses the stemmer does not bring to their verb ("rose" would stem to "ros", which is also ROS).
+_IRREGULAR = {"rose": "ris", "risen": "ris", "fell": "fall", "fallen": "fall"}
+
+
 @lru_cache(maxsize=65536)
 def _word_polarity(word: str) -> tuple[tuple[int, int], ...]:
     """`_stem_polarity` of a word's stem."""
-    return _stem_polarity(stem(word))
+    return _stem_polarity(_IRREGULAR.get(word) or stem(word))
+
+
+# "went up", "goes down": a direction said by a particle after a verb of motion.
+_GO = frozenset("go goes going gone went".split())
+_PARTICLE = {"up": "increase", "down": "decrease"}
 
 
 @lru_cache(maxsize=65536)
@@ -818,10 +827,12 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         # what a direction word is said of are things, not the adverbs beside it ("was significantly lower")
         things = [(st, pos) for (st, pos), (w, _) in zip(tokens, kept, strict=True) if not _adverb(w)]
         thing_starts = [pos for _, pos in things]
-        for w, at in said:
+        for n, (w, at) in enumerate(said):
             if a + at >= cut_tail:
                 continue  # a direction word in a relative clause still says the finding; one cut off may not
             keys = _word_polarity(w)
+            if not keys and w in _PARTICLE and n and said[n - 1][0] in _GO:
+                keys = _word_polarity(_PARTICLE[w])
             if keys and at not in own:
                 # what the word is said of: the content words either side ("small additional improvements");
                 # every occurrence is kept, so "less accurate ... for more complex tasks" says both
