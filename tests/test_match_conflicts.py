@@ -15,6 +15,7 @@ import pytest
 from claimcheck._match import Matcher, Source
 from claimcheck._match._features import (
     Conflict,
+    _changed_alike,
     clause_conflicts,
     comparison_said,
     list_items,
@@ -740,3 +741,51 @@ def test_irregular_past_tenses_and_went_up_say_directions() -> None:
         "Mean concentration of IL6R fell for every copy of the allele inherited.", evidence
     )
     assert not _kinds("Mean concentration of IL6R rose for every copy of the allele inherited.", evidence)
+
+
+def test_a_middle_dot_is_a_decimal_point() -> None:
+    # as Lancet journals print figures
+    assert [m.value for m in analyse("Risk was reduced by 3·4% (1·8-5·0).").numbers][:2] == [3.4, 1.8]
+
+
+def test_no_x_is_an_absence_of_x() -> None:
+    evidence = (
+        "Trials are concordant in suggesting an absence of benefit from lowering homocysteine for stroke."
+    )
+    assert "negation" not in _kinds(
+        "Trials agree in suggesting no benefit from lowering homocysteine for stroke.", evidence
+    )
+    assert "negation" in _kinds(
+        "Trials agree in suggesting no benefit from lowering homocysteine for stroke.",
+        "Trials are concordant in suggesting a benefit from lowering homocysteine for stroke.",
+    )
+    # an absence in the claim's subject is not what the evidence's negation denies
+    assert "negation" in _kinds(
+        "Absence of the receptor reduces lesion size in deficient mice.",
+        "Absence of the receptor does not reduce lesion size in deficient mice.",
+    )
+
+
+def test_a_verb_that_brings_about_a_direction_says_none_of_its_own() -> None:
+    # (our own sentence, on the pattern of a study of dendrite growth) "induces" stands where "reduced" does
+    evidence = (
+        "An increase in the density of presynaptic release sites induces a reduction in the extent of the "
+        "dendritic arbor."
+    )
+    assert "direction" not in _kinds(
+        "More presynaptic release sites reduced the extent of the arbor.", evidence
+    )
+    assert "direction" in _kinds(
+        "More presynaptic release sites increased the extent of the arbor.", evidence
+    )
+
+
+def test_figures_set_side_by_side_are_the_ends_of_a_change_in_either_order() -> None:
+    evidence = "Survival improved over time (5-year survival, 43% in 1979-1984 vs 52% in 1996-2000, P<.001)."
+    claim = "Five-year survival reached 52% in 1996-2000, up from 43% in 1979-1984."
+    # the change's period is a range: its end is not a figure of its own ("-2000")
+    assert analyse(claim).clauses[0].transitions == ((43.0, 52.0),)
+    assert "numbers" not in _kinds(claim, evidence)
+    said = analyse(evidence).clauses
+    assert _changed_alike(analyse(claim).clauses, said) == {43.0, 52.0, 1979.0, 1984.0, 1996.0, 2000.0}
+    assert _changed_alike(analyse(claim.replace("52%", "55%")).clauses, said) == frozenset()

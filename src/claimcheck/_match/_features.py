@@ -913,10 +913,13 @@ def clause_conflicts(
         # "does not affect binding" says binding is as it was: it denies a claim of that change or of a
         # direction, not one that binding is there ("still show binding")
         kept = bool(negated_side.unchanged) and not (negated_side.unchanged & other.stems or other.polarity)
+        # "no benefit" is "an absence of benefit", "without benefit": the other side negates the same thing
+        said_absent = "no" in negated_side.negations and bool(negated_side.negation_scope & other.negated)
         if (
             c.negated_predicate != u.negated_predicate
             and negated_side.negation_scope & other.stems
             and not kept
+            and not said_absent
         ):
             cue = (
                 f"'{u.negations[0]}' in the evidence"

@@ -41,6 +41,7 @@ _DASHES = re.compile(r"-{2,3}|[‐‑‒–—―]")
 # summaries— PRIMERA produces the longest summaries ..."): a clause break, so a negation in the first is not
 # read as bearing on the second.
 _EM_DASH = re.compile(r"\s*(?:—|---)\s*")
+_MIDDLE_DOT = re.compile(r"(?<=\d)·(?=\d)")
 
 
 def clean_for_match(text: str) -> str:
@@ -54,6 +55,8 @@ def clean_for_match(text: str) -> str:
         text = _TEX_GREEK.sub(lambda m: " " + m.group(1) + (m.group(2) or ""), text)
     text = _TEX_CMD.sub(r"\1", text)
     text = _TEX_BARE.sub("", text)
+    if "·" in text:
+        text = _MIDDLE_DOT.sub(".", text)  # "1·68": a decimal point, as Lancet journals print it
     return _DASHES.sub(" ", _EM_DASH.sub("; ", text))
 
 
@@ -330,6 +333,24 @@ _IRREGULAR = {"rose": "ris", "risen": "ris", "fell": "fall", "fallen": "fall"}
 def _word_polarity(word: str) -> tuple[tuple[int, int], ...]:
     """`_stem_polarity` of a word's stem."""
     return _stem_polarity(_IRREGULAR.get(word) or stem(word))
+
+
+# Verbs that bring about what follows them: before a direction word ("induces a reduction", "promotes an
+# increase"), that word says the direction and the verb none of its own.
+_CAUSATIVE = frozenset(
+    stem(w)
+    for w in "induce induces induced promote promotes promoted stimulate stimulates "
+    "stimulated trigger triggers triggered".split()
+)
+
+
+def _brings_direction(said: Sequence[tuple[str, int]], n: int) -> bool:
+    """Whether the first word after ``said[n]`` that is no stopword ("a", "an", "the") is a direction word."""
+    for w, _ in said[n + 1 : n + 4]:
+        if w in STOPWORDS:
+            continue
+        return bool(_word_polarity(w))
+    return False
 
 
 # "went up", "goes down": a direction said by a particle after a verb of motion.
@@ -646,12 +667,15 @@ _WITH = re.compile(r"\b(?:with(?!\s+no\b)|having|containing|expressing|carrying|
 _CONTRAST = re.compile(r"\b(?:rather\s+than|instead\s+of|as\s+opposed\s+to|but\s+not)\b|,\s+not\b(?!\s+only)")
 _FIGURE = r"[-+]?\d+(?:\.\d+)?"
 # An endpoint of a change may carry when or where it was measured ("17.6% in 2015, down from 26.5% in 1990").
-_WHEN = rf"(?:\s+(?:in|at|by|on|during)\s+{_FIGURE})?"
+_WHEN = rf"(?:\s+(?:in|at|by|on|during)\s+{_FIGURE}(?:-\d+)?)?"  # "in 2015", "in 1996-2000"
 _TRANSITIONS = (
     (re.compile(rf"\bfrom\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?to\s+({_FIGURE})\s*%?{_WHEN}"), False),
     (re.compile(rf"\bto\s+({_FIGURE})\s*%?\s+(?:\w+\s+){{0,2}}?from\s+({_FIGURE})\s*%?{_WHEN}"), True),
     (re.compile(rf"({_FIGURE})\s*%?{_WHEN},?\s+(?:up|down)\s+from\s+({_FIGURE})\s*%?{_WHEN}"), True),
 )
+# Two figures set side by side ("(43% in 1979-1984 vs 52% in 1996-2000)", "(2.3% vs 14.1% matched)"): the
+# two ends of what a change states, in no order of their own (a treatment and its control, or two times)
+_VERSUS = re.compile(rf"(?<![\d.])({_FIGURE})\s*%?{_WHEN}\s+(?:vs\.?|versus)\s+({_FIGURE})\s*%?{_WHEN}")
 _FIGURE_RE = re.compile(_FIGURE)
 _ANAPHOR = re.compile(
     r"^\W*(?:this|these|such|both|it|they)\b(?:\s+[a-z]+)?\s+(?:is|are|was|were|has|have|had|did|does|do|could|may|might|can|not|also|\w+ed)\b"
@@ -833,6 +857,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             keys = _word_polarity(w)
             if not keys and w in _PARTICLE and n and said[n - 1][0] in _GO:
                 keys = _word_polarity(_PARTICLE[w])
+            if keys and stem(w) in _CAUSATIVE and _brings_direction(said, n):
+                continue  # "induces a reduction in X": the reduction is the direction, not "induces"
             if keys and at not in own:
                 # what the word is said of: the content words either side ("small additional improvements");
                 # every occurrence is kept, so "less accurate ... for more complex tasks" says both
@@ -878,6 +904,10 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 x, y = float(m.group(1)), float(m.group(2))
                 figures = frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0)))
                 changed.append(((y, x) if backwards else (x, y), figures))
+        for m in _VERSUS.finditer(text) if " v" in text else ():
+            x, y = float(m.group(1)), float(m.group(2))
+            figures = frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0)))
+            changed.extend((((x, y), figures), ((y, x), figures)))  # either way round: no direction
         out.append(
             Clause(
                 a,
