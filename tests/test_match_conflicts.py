@@ -789,3 +789,51 @@ def test_figures_set_side_by_side_are_the_ends_of_a_change_in_either_order() -> 
     said = analyse(evidence).clauses
     assert _changed_alike(analyse(claim).clauses, said) == {43.0, 52.0, 1979.0, 1984.0, 1996.0, 2000.0}
     assert _changed_alike(analyse(claim.replace("52%", "55%")).clauses, said) == frozenset()
+
+
+def test_an_amount_compared_between_two_groups_has_the_groups_as_its_sides() -> None:
+    # (our own sentences) "higher in A than in B": the sides are the groups, not the measure before it
+    evidence = "The incidence of admission was higher in boys than in girls."
+    assert "roles" in _kinds(
+        "The incidence of admission in boys was exceeded by the incidence in girls.", evidence
+    )
+    assert "roles" not in _kinds(
+        "The incidence of admission in girls was exceeded by that in boys.", evidence
+    )
+    # a group in the words between the comparative and "than", and brackets there
+    evidence = (
+        "Restriction gives a greater extension (in days of life) in cells lacking the gene than in cells "
+        "where the gene is present."
+    )
+    assert "roles" in _kinds(
+        "The extension in cells lacking the gene was surpassed by that in cells where the gene is present.",
+        evidence,
+    )
+
+
+def test_exceeding_is_having_more_of_an_amount() -> None:
+    evidence = "Admission rates were lower in girls than in boys."
+    assert "roles" in _kinds("Admission rates in boys were exceeded by those in girls.", evidence)
+    assert not _kinds("Admission rates in girls were exceeded by those in boys.", evidence)
+
+
+def test_bettered_by_ranks_its_sides() -> None:
+    evidence = "Healthy controls outperformed patients with steatohepatitis at replenishing ATP stores."
+    assert not _kinds(
+        "Patients with steatohepatitis were bettered by healthy controls at replenishing ATP stores.",
+        evidence,
+    )
+    assert "roles" in _kinds(
+        "Healthy controls were bettered by patients with steatohepatitis at replenishing ATP stores.",
+        evidence,
+    )
+
+
+def test_a_negated_participle_describes_the_things_before_it() -> None:
+    evidence = "Among patients without acetylcysteine, 12% developed a rise in serum creatinine."
+    claim = "Among patients not given acetylcysteine, 12% developed a rise in serum creatinine."
+    assert not _kinds(claim, evidence)
+    (clause,) = analyse(claim).clauses
+    assert clause.negations == () and clause.object_cues == ("not given",)
+    # after an auxiliary it is the predicate's
+    assert analyse("Acetylcysteine was not given to these patients.").clauses[0].negations == ("not",)

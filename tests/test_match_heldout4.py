@@ -14,7 +14,7 @@ import pytest
 
 from _claim_sets import flag_right_by_kind, labelled
 
-FLAG_FLOOR = 30  # verified flag right, of 40: 27 measured once, blind; 30 after fixes read off its misses
+FLAG_FLOOR = 31  # verified flag right, of 40: 27 measured once, blind; 31 after fixes read off its misses
 
 
 @pytest.fixture(scope="module")

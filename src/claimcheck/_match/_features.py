@@ -611,6 +611,10 @@ def _changed_alike(claim: Sequence[Clause], unit: Sequence[Clause]) -> frozenset
     return frozenset(out)
 
 
+# Comparatives that rank by an amount: "exceeds" is "is more than" (where "surpasses" may be "is better than")
+_AMOUNT_RANKS = frozenset(("exceed", "outnumber"))
+
+
 def roles_swapped(claim: Clause, unit: Clause) -> bool:
     """ "A outperforms B" against "B outperforms A" (or "A is outperformed by B"): each side of the claim is
     said on the evidence's other side (or on neither), and more words are swapped than kept. A side that stays
@@ -622,10 +626,16 @@ def roles_swapped(claim: Clause, unit: Clause) -> bool:
     outperforms A") says nothing of which way round: the lesser amount may win or lose."""
     if claim.comparison is None or unit.comparison is None:
         return False
-    if (claim.downward and unit.cue) or (unit.downward and claim.cue):
-        return False
     cl, cr = claim.comparison
     ul, ur = unit.comparison
+    if (claim.downward and unit.cue) or (unit.downward and claim.cue):
+        # "A is exceeded by B", "B outnumbers A" rank an amount: "A is lower than B" says the same
+        if not (claim.cue | unit.cue) & _AMOUNT_RANKS:
+            return False
+        if claim.downward:
+            cl, cr = cr, cl
+        else:
+            ul, ur = ur, ul
     kept_win, kept_lose = len(cl & ul), len(cr & ur)
     moved_win, moved_lose = len(cl & ur), len(cr & ul)
     return moved_win + moved_lose > kept_win + kept_lose and moved_win >= kept_win and moved_lose >= kept_lose

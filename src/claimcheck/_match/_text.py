@@ -509,10 +509,11 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
 # X than B", "A ..., compared to B" name the winner first; "A lags behind B", "A underperforms B", "A is
 # inferior to B" name the loser first ("A falls short of B" is a direction: `_POLARITY_GROUPS`).
 _COMPARATIVE = re.compile(
-    r"\b(?:(?P<win>outperform\w*|surpass\w*|beat\w*|exceed\w*|outnumber\w*|outpac\w*|outstrip\w*|better than|"
+    r"\b(?:(?P<win>outperform\w*|surpass\w*|beat\w*|better(?:ed|s)\b|exceed\w*|outnumber\w*|outpac\w*|outstrip\w*|better than|"
     r"superior to|preferable to|preferred (?:to|over))|(?P<lose>underperform\w*|(?:lag\w*|fall\w*|fell|trail\w*)\s+"
     r"behind|trail(?:s|ed|ing)?|worse than|inferior to)|"
-    r"(?:higher|lower|greater|larger|smaller|more|less|fewer)\s+(?:\w+\s+)?than|,?\s*(?:compared (?:to|with)|"
+    r"(?:higher|lower|greater|larger|smaller|more|less|fewer)\s+(?P<mid>(?:[\w.\-]+\s+|\([^()]*\)\s+){0,10}?)than|"
+    r",?\s*(?:compared (?:to|with)|"
     r"relative to))\b(?!\s*[-+]?\d)"
 )
 # "A is outperformed by B" says "B outperforms A": the roles either side of the verb swap. The verb may have
@@ -527,6 +528,10 @@ _DOWNWARD = re.compile(r"(?:lower|smaller|less|fewer)\b")
 # What a side of a comparison is not: a fronted adverbial ("For the secondary end point, A ..."), what is in
 # brackets ("SOFA (AUROC, 0.736) outperformed"), the verb that opens a finding ("suggest that A ..."), and
 # the adverbials after the second side ("B in preventing cancer", "B for the secondary end point").
+# The group a comparative of an amount is said of ("in boys", "among smokers"), after "than" and in the words
+# between the comparative and "than"
+_GROUP_AFTER_THAN = re.compile(r"\s+(in|among|for|with)\s+")
+_GROUP_OPENS = re.compile(r"(?:in|among)\s")
 _FRONTED = re.compile(r"^\W*(?:for|in|on|at|among|across|under|after|during|from|with|using)\b[^,]{0,80},\s*")
 _BRACKETS = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 _SIDE_END = re.compile(r"\s(?:in|on|for|at|across|during|when|while|both|with|from|by|as|because)\s|[,;(]")
@@ -556,13 +561,33 @@ def _comparison(
     by = _BY_AFTER.match(norm, m.end()) if be else None
     if be and by:
         stop, start = be.start(), by.end()
-    end = _SIDE_END.search(norm, start + 1)
-    hi = end.start() if end else len(norm)
+    # "higher in boys than in girls", "a greater extension in cells lacking X than in cells with X": the
+    # sides are the groups after the comparative and after "than", not the measure before it
+    mid = m.group("mid") if not ranked else None
+    if mid:
+        group = _GROUP_AFTER_THAN.match(norm, m.end())
+        at = mid.rfind(f" {group.group(1)} ") if group else -1
+        if at < 0 and _GROUP_OPENS.match(mid):
+            at = 0
+        if at >= 0:
+            lo, stop = m.start("mid") + at, m.end("mid")
+            start = group.end() if group else m.end()
     quiet = [(b.start(), b.end()) for b in _BRACKETS.finditer(norm)] if "(" in norm or "[" in norm else []
     left = frozenset(st for st, pos in tokens if lo <= pos < stop and not any(a <= pos < b for a, b in quiet))
-    right = frozenset(
-        st for st, pos in tokens if start <= pos < hi and not any(a <= pos < b for a, b in quiet)
-    )
+    end = _SIDE_END.search(norm, start + 1)
+    while True:
+        hi = end.start() if end else len(norm)
+        right = frozenset(
+            st for st, pos in tokens if start <= pos < hi and not any(a <= pos < b for a, b in quiet)
+        )
+        # "exceeded by that of B", "by the rate in B": the measure both sides share is not the side yet
+        if (
+            end is None
+            or not right <= left
+            or norm[end.start() : end.end()].strip() not in ("in", "of", "among", "from")
+        ):
+            break
+        end = _SIDE_END.search(norm, end.end())
     both = left & right
     left, right = left - both, right - both
     if bool(by) != bool(m.group("lose")):
@@ -754,6 +779,26 @@ def _lead(tokens: Sequence[tuple[str, int]]) -> tuple[str, ...]:
     return tuple(content[i : i + 2] if i < len(content) else content[:2])
 
 
+# A participle after "not" ("not given", "not expressing"), and the word before a position
+_PARTICIPLE = re.compile(r"\s+([a-z]+(?:ing|ed)|given|taken|seen|shown|known)\b")
+_WORD_BEFORE = re.compile(r"([a-z0-9]+)\W*$")
+# The predicate after a participle that describes ("patients not given X, 12% developed", "cells not exposed
+# to Y were"): without one, the participle is the predicate ("Vaccines not tested on children.")
+_LATER_VERB = re.compile(
+    r",\s+\S|\b(?:is|are|was|were|has|have|had|did|do|does|can|could|may|might|will|would|should|must|show|"
+    r"shows|showed)\b|\b[a-z]{3,}ed\b"
+)
+
+
+def _describes(text: str, at: int) -> bool:
+    """Whether the word before ``at`` is a content word (a noun the participle after the "not" describes:
+    "patients not given"), not an auxiliary or a joining word ("was not given", "and not treated")."""
+    before = _WORD_BEFORE.search(text, 0, at)
+    word = before.group(1) if before is not None else ""
+    # (not "it's not known": the "s" of a contraction)
+    return len(word) > 2 and word not in STOPWORDS and not word.isdigit()
+
+
 def _states(text: str) -> bool:
     """Whether a clause states something: it does not ask or plan ("to evaluate whether X improves Y"), or
     it goes on to say what came of it ("was used to investigate X, yielding mutants with ...")."""
@@ -826,6 +871,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
             contrast_at.update(range(m.start(), m.end()))
         negated: set[str] = set()
         object_cues: list[str] = []
+        participles: set[int] = set()  # where a "not" negates a participle, not the predicate
         present: set[str] = set()
         for m in _OBJ_NEG.finditer(text):
             if _UNDONE.search(text, max(0, m.start() - 7), m.start()):
@@ -837,6 +883,18 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         for m in _PRED_NEG.finditer(text):
             word = m.group(0)
             if m.start() in contrast_at or not loud(a + m.start()):
+                continue
+            participle = _PARTICIPLE.match(text, m.end()) if word == "not" else None
+            if (
+                participle is not None
+                and _describes(text, m.start())
+                and _LATER_VERB.search(text, participle.end())
+            ):
+                # "patients not given X", "neurons not expressing APOE": it describes the things, as "without"
+                # would; the finding is what is said of them
+                negated |= _content_after(text, m.end(), 2)
+                object_cues.append(f"not {participle.group(1)}")
+                participles.add(m.start())
                 continue
             if word in ("nor", "neither") and negs:
                 continue  # "neither A nor B", "did not differ, neither for A": one negation, not two that cancel
@@ -875,7 +933,8 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         scope: set[str] = set()
         unchanged: set[str] = set()
         for m in _PRED_NEG.finditer(text) if negs else ():
-            if m.start() not in contrast_at and loud(a + m.start()):  # "neither A, nor B": A and B
+            # "neither A, nor B": A and B
+            if m.start() not in contrast_at and m.start() not in participles and loud(a + m.start()):
                 aside = _ASIDE.match(text, m.end())
                 scope |= _content_after(text, aside.end() if aside else m.end(), 3)
                 unchanged |= _content_after(text, aside.end() if aside else m.end(), 1) & CHANGE_VERBS
