@@ -2,8 +2,10 @@
 perturbed) on 37 SciFact cited abstracts no other set uses, written blind (before the matcher was run on them)
 by a session that did not read the matcher. Measured once, after all of this round's rules: 44 of 60, and
 not one label differs from the code before this round's rules. Faithful claims verified 23/30, perturbed
-verified 9/30, `contradicted` right 13 of 16 times; passive comparatives 2 of 7. The floor is that figure,
-so a change that loses cases fails here; it is not a target to tune to. Run with ``-s``.
+verified 9/30, `contradicted` right 13 of 16 times; passive comparatives 2 of 7. Its failure list then led to
+a sixth dev set (passives, negated participles), whose negated-participle rule also gets one of its cases
+right: 45 of 60, no longer a clean figure. The floor is the clean one; it is not a target to tune to. Run
+with ``-s``.
 """
 
 from __future__ import annotations
