@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from claimcheck._match import Matcher, Source
+from claimcheck._match._analysis import analyse
 from claimcheck._match._features import (
     Conflict,
     _changed_alike,
@@ -21,7 +22,6 @@ from claimcheck._match._features import (
     list_items,
     prepare_claim,
 )
-from claimcheck._match._text import analyse
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
 

@@ -10,6 +10,7 @@ import pytest
 
 from claimcheck._document import Block, Document
 from claimcheck._match import Matcher, Source
+from claimcheck._match._analysis import analyse
 from claimcheck._match._features import (
     REGION_SENTENCES,
     _number_matched,
@@ -17,7 +18,6 @@ from claimcheck._match._features import (
     prepare_source,
     source_features,
 )
-from claimcheck._match._text import analyse
 
 
 @pytest.fixture(scope="module")

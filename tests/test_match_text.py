@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from claimcheck._match._text import analyse, clauses, clean_for_match, sentence_spans, stem
+from claimcheck._match._analysis import analyse, clauses
+from claimcheck._match._text import clean_for_match, sentence_spans, stem
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
 

@@ -25,18 +25,8 @@ from rapidfuzz import fuzz
 
 from .._document import Block, Document, Location
 from .._models import Paper
-from ._text import (
-    CONTRAST_JOIN,
-    Analysis,
-    Clause,
-    NumberMention,
-    analyse,
-    clean_for_match,
-    content_tokens,
-    sentence_spans,
-    squash,
-    stem,
-)
+from ._analysis import CONTRAST_JOIN, Analysis, Clause, analyse, content_tokens
+from ._text import NumberMention, clean_for_match, sentence_spans, squash, stem
 
 __all__ = [
     "LEXICAL_FEATURES",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ._analysis import analyse
 from ._features import LEXICAL_FEATURES, FeatureExtractor, PreparedSource, Source, prepare_source
 from ._matcher import (
     VERIFIED_AT,
@@ -35,7 +36,7 @@ from ._matcher import (
     vetoed,
 )
 from ._model import CLASSES
-from ._text import analyse, idf_weight
+from ._text import idf_weight
 
 __all__ = ["Example", "fit", "load_examples", "main"]
 
