@@ -977,7 +977,7 @@ def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimC
     )
     missing = [
         item
-        for item, stems in list_items(ci.text, truncated=claim.truncated)
+        for item, stems in _claim_items(ci.text, claim.truncated)
         if not any(sum(1 for st in stems if st in s.stems) * 2 >= len(stems) for s in sources)
     ]
     return ClaimContext(
@@ -1020,6 +1020,12 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
                     out = [(i, analyse(i).stems) for i in items]
                     return [(i, st) for i, st in out if st]
     return []
+
+
+@lru_cache(maxsize=4096)
+def _claim_items(text: str, truncated: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    # A claim recurs across the reports of a batch (against other papers each time): read its list once.
+    return tuple(list_items(text, truncated=truncated))
 
 
 def _items(pieces: list[str], *, closed: bool) -> list[str] | None:
