@@ -535,6 +535,7 @@ def _join(items: Sequence[str]) -> str:
 
 
 def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
+    # built without validation, as the evidence is: every value is the matcher's own
     facts = cand.facts
     cov = float(facts["cov"])  # type: ignore[arg-type]
     out: list[Finding] = []
@@ -563,7 +564,8 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
             else "; the closest evidence states no figure"
         )
         out.append(
-            Finding(
+            trusted(
+                Finding,
                 code="number_mismatch",
                 severity="warning",
                 arxiv_id=source_id,
@@ -580,7 +582,8 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
             else "negates what the evidence asserts"
         )
         out.append(
-            Finding(
+            trusted(
+                Finding,
                 code="negation_mismatch",
                 severity="warning",
                 arxiv_id=source_id,
@@ -591,7 +594,8 @@ def _findings(label: str, cand: Candidate, source_id: str) -> list[Finding]:
     if label == "contradicted":
         why = "; ".join(dict.fromkeys(c.cue for c in conflicts))
         out.append(
-            Finding(
+            trusted(
+                Finding,
                 code="contradicted",
                 severity="error",
                 arxiv_id=source_id,
