@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .._models import Claim, Finding, MatchResult
+from .._models import Claim, Finding, MatchResult, trusted
 from .._truncation import looks_truncated
 from ._text import normalise_claim, quote
 
@@ -50,10 +50,11 @@ def audit_claim(
     findings: list[Finding] = []
 
     def add(code: str, severity: str, message: str, **details: str | int | float | bool | None) -> None:
+        # built without validation: every value is the audit's own (a computed message, figures, flags)
         findings.append(
-            Finding.model_validate(
-                {"code": code, "severity": severity, "message": message, "line": claim.line,
-                 "claim_index": claim.index, "details": details}
+            trusted(
+                Finding, code=code, severity=severity, message=message, line=claim.line,
+                claim_index=claim.index, details=details,
             )
         )  # fmt: skip
 

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from .._models import Claim, ClaimResult, Finding, Paper, Reference, Report, ReportSummary
+from .._models import Claim, ClaimResult, Finding, Paper, Reference, Report, ReportSummary, trusted
 from ._claims import duplicate_claims
 from ._question import question_coverage
 from ._text import normalise_prose, quote
@@ -44,9 +44,10 @@ def _finding(
     arxiv_id: str | None = None,
     **details: str | int | float | bool | list[str] | None,
 ) -> Finding:
-    return Finding.model_validate(
-        {"code": code, "severity": severity, "message": message, "line": line, "arxiv_id": arxiv_id,
-         "path": report.path, "details": details}
+    # built without validation: every value is the audit's own (a computed message, figures, flags)
+    return trusted(
+        Finding, code=code, severity=severity, message=message, line=line, arxiv_id=arxiv_id,
+        path=report.path, details=details,
     )  # fmt: skip
 
 

@@ -66,6 +66,7 @@ def normalise_prose(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=4096)  # a claim is keyed for the batch audit and for the report's duplicates
 def normalise_claim(text: str) -> str:
     """Normalise a claim for exact comparison across reports: case, punctuation and spacing do not count.
 

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Literal, Protocol
 
 from rapidfuzz import fuzz
@@ -1010,7 +1011,7 @@ def claim_context(claim: ClaimInfo, sources: Sequence[PreparedSource]) -> ClaimC
     )
     missing = [
         item
-        for item, stems in list_items(ci.text, truncated=claim.truncated)
+        for item, stems in _claim_items(ci.text, claim.truncated)
         if not any(sum(1 for st in stems if st in s.stems) * 2 >= len(stems) for s in sources)
     ]
     return ClaimContext(
@@ -1064,6 +1065,12 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
     return []
 
 
+@lru_cache(maxsize=4096)
+def _claim_items(text: str, truncated: bool) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    # A claim recurs across the reports of a batch (against other papers each time): read its list once.
+    return tuple(list_items(text, truncated=truncated))
+
+
 def _items(pieces: list[str], *, closed: bool) -> list[str] | None:
     """A list's items from its comma-separated pieces, or None when they do not read as a list."""
     # The first piece carries the words that open the list ("the tasks include A"): keep its last word;
@@ -1107,14 +1114,7 @@ def lexical_features(
         (found if s in tf or s in said else missing).append(w)
     cov = sum(found) / claim.total
     cov_rare = sum(1 for s in claim.rare if s in tf or s in said) / max(1, len(claim.rare))
-    # Alignment of the claim's opening inside the unit: rapidfuzz is several times faster for a needle of at
-    # most 64 characters, and a claim cut off at the report's width is found by its start as well.
-    if claim.truncated or len(ci.norm) < len(ui.norm):
-        partial = fuzz.partial_ratio(ci.norm[:_PARTIAL_CHARS], ui.norm) / 100.0
-    else:
-        partial = 0.0
-    token_set = fuzz.token_set_ratio(ci.norm, ui.norm) / 100.0
-    token_sort = fuzz.token_sort_ratio(ci.norm, ui.norm) / 100.0
+    partial, token_set, token_sort = _fuzzy(ci.norm, ui.norm, claim.truncated)
 
     nums = ci.numbers
     alike = _changed_alike(ci.clauses, ui.clauses) if nums else frozenset()
@@ -1216,6 +1216,27 @@ def lexical_features(
         "missing_entities": [e for e in ents if e not in ui.squashed],
     }
     return feats, facts
+
+
+@lru_cache(maxsize=16384)
+def _fuzzy(claim: str, unit: str, truncated: bool) -> tuple[float, float, float]:
+    """The partial, token-set and token-sort ratios of a normalised claim and unit, in [0, 1]; remembered, as a
+    claim recurs across the reports of a batch and meets the same units again."""
+    # Alignment of the claim's opening inside the unit: rapidfuzz is several times faster for a needle of at
+    # most 64 characters, and a claim cut off at the report's width is found by its start as well.
+    if truncated or len(claim) < len(unit):
+        partial = fuzz.partial_ratio(claim[:_PARTIAL_CHARS], unit) / 100.0
+    else:
+        partial = 0.0
+    token_set = fuzz.token_set_ratio(claim, unit) / 100.0
+    # rapidfuzz's token_sort_ratio is the ratio of the words sorted and joined: each text sorted once
+    token_sort = fuzz.ratio(_sorted_words(claim), _sorted_words(unit)) / 100.0
+    return partial, token_set, token_sort
+
+
+@lru_cache(maxsize=8192)
+def _sorted_words(text: str) -> str:
+    return " ".join(sorted(text.split()))
 
 
 def source_features(

@@ -253,7 +253,8 @@ class Verifier:
             claims.append(
                 trusted(
                     ClaimResult,
-                    **dict(claim),
+                    # a record's fields as dict(claim) gives them, without its failed lookup of a keys()
+                    **vars(claim),
                     recomputed=recomputed,
                     evidence=evidence,
                     findings=audit_claim(
@@ -270,7 +271,7 @@ class Verifier:
         return trusted(
             ReportResult,
             **{
-                **dict(report),
+                **vars(report),
                 "references": references,
                 "claims": claims,
                 "findings": findings,
