@@ -56,6 +56,12 @@ _M = TypeVar("_M", bound=BaseModel)
 _IMMUTABLE = (str, int, float, bool, type(None), tuple, frozenset)
 # Per model: (field name, its default or default factory, whether it is a factory; None when required).
 _TRUSTED_FIELDS: dict[type[BaseModel], tuple[tuple[str, Any, bool | None], ...] | None] = {}
+# Per model: its field names in order, and as a set.
+_TRUSTED_NAMES: dict[type[BaseModel], tuple[tuple[str, ...], frozenset[str]]] = {}
+# The slots of every pydantic record beside its __dict__.
+_SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
+_SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
+_SET_PRIVATE = BaseModel.__dict__["__pydantic_private__"].__set__
 
 
 def _trusted_fields(cls: type[BaseModel]) -> tuple[tuple[str, Any, bool | None], ...] | None:
@@ -85,23 +91,31 @@ def trusted(cls: type[_M], /, **values: Any) -> _M:
     """
     if cls not in _TRUSTED_FIELDS:
         _TRUSTED_FIELDS[cls] = _trusted_fields(cls)
+        _TRUSTED_NAMES[cls] = (tuple(cls.__pydantic_fields__), frozenset(cls.__pydantic_fields__))
     table = _TRUSTED_FIELDS[cls]
     if table is None:
         return cls.model_construct(**values)
-    fields: dict[str, Any] = {}
-    for name, default, factory in table:
-        if name in values:
-            fields[name] = values[name]
-        elif factory:
-            fields[name] = default()
-        elif factory is False:
-            fields[name] = default if isinstance(default, _IMMUTABLE) else copy.deepcopy(default)
-        # a required field not given is left unset, as model_construct leaves it
+    names = _TRUSTED_NAMES[cls]
+    if values.keys() == names[1]:  # every field given (the usual case): nothing to fill in
+        fields: dict[str, Any] = {name: values[name] for name in names[0]}
+        given = set(names[0])
+    else:
+        fields = {}
+        for name, default, factory in table:
+            if name in values:
+                fields[name] = values[name]
+            elif factory:
+                fields[name] = default()
+            elif factory is False:
+                fields[name] = default if isinstance(default, _IMMUTABLE) else copy.deepcopy(default)
+            # a required field not given is left unset, as model_construct leaves it
+        given = {n for n in values if n in fields}
     record = cls.__new__(cls)
     object.__setattr__(record, "__dict__", fields)
-    object.__setattr__(record, "__pydantic_fields_set__", {n for n in values if n in fields})
-    object.__setattr__(record, "__pydantic_extra__", None)
-    object.__setattr__(record, "__pydantic_private__", None)
+    # (the slots set through their descriptors: object.__setattr__ looks each up by name)
+    _SET_FIELDS_SET(record, given)
+    _SET_EXTRA(record, None)
+    _SET_PRIVATE(record, None)
     return record
 
 
