@@ -311,6 +311,13 @@ class Run(NamedTuple):
     cpu_seconds: float
 
 
+def _own_env() -> dict[str, str]:
+    """The environment for running the claimcheck beside this script, whichever one the interpreter has
+    installed (an editable install of another checkout would otherwise be what is measured)."""
+    path = os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")]))
+    return {**os.environ, "PYTHONPATH": path}
+
+
 def run_claimcheck(args: list[str], *, stderr: IO[bytes] | None = None) -> Run:
     """Run the CLI and measure it (`Run`); memory is sampled every 20 ms from /proc (VmHWM for the largest
     process, so that a short peak between samples still counts; the summed figure is the largest sampled sum).
@@ -318,7 +325,7 @@ def run_claimcheck(args: list[str], *, stderr: IO[bytes] | None = None) -> Run:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL, stderr=stderr
+        [sys.executable, "-m", "claimcheck", *args], stdout=subprocess.DEVNULL, stderr=stderr, env=_own_env()
     )
     peak = peak_sum = 0
     stop = threading.Event()
@@ -479,7 +486,7 @@ def main() -> None:
             papers = make_papers(recorded, opts.papers)
         subprocess.run(
             [sys.executable, "-m", "claimcheck", "cache", "import", str(recorded), "--cache", str(cache)],
-            stdout=subprocess.DEVNULL, check=True,
+            stdout=subprocess.DEVNULL, check=True, env=_own_env(),
         )  # fmt: skip
         if opts.keep is not None and opts.papers is not None:
             # the generated papers' recorded Atom files, for rerunning a kept step by hand
