@@ -279,11 +279,6 @@ def _followed_by_noun(text: str, pos: int) -> bool:
 _ENTITY_RE = re.compile(
     r"(?<![\w-])(?:[A-Za-z]*[A-Z][A-Za-z]*[A-Z0-9][A-Za-z0-9]*|[a-z]+[A-Z][A-Za-z0-9]*)(?:-[A-Za-z0-9]+)*"
 )
-_NEG_RE = re.compile(
-    r"\b(?:not|no|never|neither|nor|none|cannot|without|lack|lacks|lacking|lacked|fail|fails|failed|"
-    r"unable|absence|absent|insufficient|unlikely|nothing)\b|n't\b",
-    re.I,
-)
 # Direction words: a claim with one member of a pair and evidence with the other (and not the first) disagree.
 _POLARITY_GROUPS: tuple[tuple[frozenset[str], frozenset[str]], ...] = tuple(
     (frozenset(a.split()), frozenset(b.split()))
