@@ -102,7 +102,8 @@ def training_pairs(
     examples: list[Any], idx: np.ndarray, idf: dict[str, float], idf_default: float, rng: random.Random
 ) -> list[tuple[str, str, int]]:
     """(evidence, claim, label index) pairs from the examples at ``idx``."""
-    from claimcheck._match._features import candidate_units, prepare_claim, prepare_source
+    from claimcheck._match._conflicts import prepare_claim
+    from claimcheck._match._features import candidate_units, prepare_source
     from claimcheck._truncation import looks_truncated
 
     rat = _rationales()
@@ -228,7 +229,8 @@ def unit_plan(
     examples: list[Any], idx: np.ndarray, idf: dict[str, float], idf_default: float, top_only: bool = False
 ) -> tuple[list[tuple[str, str]], list[tuple[int, int, set[int]]]]:
     """All (unit, claim) pairs of the examples at ``idx``, and per example its slice and top-3 positions."""
-    from claimcheck._match._features import candidate_units, prepare_claim, prepare_source
+    from claimcheck._match._conflicts import prepare_claim
+    from claimcheck._match._features import candidate_units, prepare_source
     from claimcheck._truncation import looks_truncated
 
     pairs: list[tuple[str, str]] = []
@@ -361,7 +363,8 @@ def evaluate(variants: list[str]) -> None:
 def speed(variant: str, threads: tuple[int, ...] = (1, 2), n: int = 60) -> None:
     import torch
 
-    from claimcheck._match._features import candidate_units, prepare_claim, prepare_source
+    from claimcheck._match._conflicts import prepare_claim
+    from claimcheck._match._features import candidate_units, prepare_source
     from claimcheck._truncation import looks_truncated
 
     path = OUT / f"final_{variant}"

@@ -14,14 +14,14 @@ import pytest
 
 from claimcheck._match import Matcher, Source
 from claimcheck._match._analysis import analyse
-from claimcheck._match._features import (
+from claimcheck._match._conflicts import (
     Conflict,
     _changed_alike,
     clause_conflicts,
     comparison_said,
-    list_items,
     prepare_claim,
 )
+from claimcheck._match._features import list_items
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
 

@@ -11,13 +11,8 @@ import pytest
 from claimcheck._document import Block, Document
 from claimcheck._match import Matcher, Source
 from claimcheck._match._analysis import analyse
-from claimcheck._match._features import (
-    REGION_SENTENCES,
-    _number_matched,
-    prepare_claim,
-    prepare_source,
-    source_features,
-)
+from claimcheck._match._conflicts import _number_matched, prepare_claim
+from claimcheck._match._features import REGION_SENTENCES, prepare_source, source_features
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """What one sentence or claim says: its clauses, and in each its negations, directions, comparison, figures.
 
 `analyse` reads a text once into an `Analysis` (stems, figures, named things, and `clauses`); each `Clause`
-carries what `_features.clause_conflicts` compares between a claim and its evidence: the negations of its
+carries what `_conflicts.clause_conflicts` compares between a claim and its evidence: the negations of its
 predicate (not those of a relative clause, a participle or a cut-off tail), what it negates as an object
 ("lacking X"), what it contrasts ("X rather than Y"), its direction words with the words they are said of,
 which side of a comparison wins, and the changes it states ("from a to b"). The word-level pieces (cleaning,

@@ -14,22 +14,18 @@ from .._document import Document
 from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchEvidence, MatchResult, Paper, trusted
 from .._truncation import looks_truncated
+from ._conflicts import ClaimInfo, Conflict, clause_conflicts, format_number, prepare_claim
 from ._features import (
     CANDIDATES,
     LEXICAL_FEATURES,
-    ClaimInfo,
-    Conflict,
     FeatureExtractor,
     PreparedSource,
     Source,
     Unit,
     candidate_units,
     claim_context,
-    clause_conflicts,
     cut_mid_word,
-    format_number,
     lexical_features,
-    prepare_claim,
     prepare_source,
     region_coverage,
     source_features,

@@ -308,7 +308,8 @@ class SemanticExtractor:
         Example: ``ex.prepare_pairs([("MNLI helps.", [p])], idf=m.model.idf, idf_default=m.model.idf_default)``
         """
         from .._truncation import looks_truncated
-        from ._features import candidate_units, prepare_claim
+        from ._conflicts import prepare_claim
+        from ._features import candidate_units
 
         texts: list[str] = []
         for claim, sources in pairs:
