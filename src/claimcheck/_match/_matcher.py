@@ -58,7 +58,7 @@ _REGISTRY: dict[str, str | None] = {
 # Scorers that can label claims on their own when no weights file was fitted for them: scorer name →
 # "module:function" taking (model_path=, cache_dir=, cache_size=, **scorer_options) and returning a `Scorer` that
 # the Matcher hands prepare/match to (an NLI or MiniCheck model: its own probability is the verdict).
-_STANDALONE: dict[str, str] = {"nli": "claimcheck._match._nli:standalone"}
+_STANDALONE: dict[str, str] = {"nli": "claimcheck._match._standalone:standalone"}
 
 
 class Scorer(Protocol):

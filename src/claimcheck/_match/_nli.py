@@ -19,7 +19,7 @@ makes it contradicted. The confidence is the model's entailment probability of t
 calibrated as the user's model.
 
 ``Matcher(scorer="nli", model_path=PATH)`` (and ``--scorer nli --model PATH``) hands prepare/match to that
-`NLIScorer` (via `standalone`) unless a ``weights_nli.json`` was fitted for a particular model with
+`NLIScorer` (via `_standalone.standalone`) unless a ``weights_nli.json`` was fitted for a particular model with
 ``CLAIMCHECK_NLI_MODEL=PATH python -m claimcheck._match._fit --scorer nli``; then the NLI probabilities are two
 more features of the fitted, calibrated matcher (`extractors`).
 """
@@ -31,7 +31,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from .._errors import InputError, ScorerUnavailable
 from .._models import Finding, MatchResult
@@ -39,9 +39,6 @@ from ._extra import import_extra
 from ._features import PreparedSource, Source
 from ._front import LexicalFront
 from ._hub import ModelKind, resolve_model
-
-if TYPE_CHECKING:
-    from ._minicheck import MiniCheckScorer
 
 __all__ = [
     "BACKENDS",
@@ -54,7 +51,6 @@ __all__ = [
     "extractors",
     "label_map",
     "model_kind",
-    "standalone",
 ]
 
 KINDS: tuple[ModelKind, ...] = ("nli", "minicheck")
@@ -387,44 +383,6 @@ def extractors(model_path: Path | str | None = None, cache_dir: Path | None = No
     path = _model_path(model_path)
     _require()
     return [NLIExtractor(NLIModel(path))]
-
-
-def standalone(
-    model_path: Path | str | None = None,
-    cache_dir: Path | None = None,
-    cache_size: int = 4096,
-    *,
-    model_kind: ModelKind | None = None,
-    backend: str = "torch",
-    offline: bool | None = None,
-    progress: bool = False,
-) -> NLIScorer | MiniCheckScorer:
-    """The scorer ``Matcher(scorer="nli", model_path=...)`` hands prepare/match to when no ``weights_nli.json``
-    was fitted: the model's own probabilities label the claims (an `NLIScorer`, or a `MiniCheckScorer` for a
-    MiniCheck model).
-
-    Parameters:
-        model_path: the model (``--model``: directory, preset or hub name); default: ``CLAIMCHECK_NLI_MODEL``.
-        cache_dir: unused (a cross-encoder has nothing to cache per paper).
-        cache_size: prepared sources the lexical candidate finder keeps.
-        model_kind: ``nli`` or ``minicheck`` (``--model-kind``); default: read from the model's config.
-        backend: ``torch`` or ``onnx`` (``--backend``).
-        offline: only the Hugging Face cache is read (``--offline``); default: ``HF_HUB_OFFLINE``.
-        progress: show download progress bars on stderr.
-
-    Raises `InputError` without a model or when it is not a loadable model of a known kind, and
-    `ScorerUnavailable` (naming the package) when torch or transformers is missing.
-    Example: ``standalone("nli-small").match(claim, [source]).label``
-    """
-    model = NLIModel(
-        _model_path(model_path), kind=model_kind, backend=backend, offline=offline, progress=progress
-    )
-    model.load()
-    if model.detected == "minicheck":
-        from ._minicheck import MiniCheckScorer
-
-        return MiniCheckScorer(model, cache_size=cache_size)
-    return NLIScorer(model, cache_size=cache_size)
 
 
 class NLIScorer(LexicalFront):

@@ -50,7 +50,7 @@ class MatchOptions:
     model_path: Path | str | None = None
     cache_dir: Path | None = None
     scorer_options: dict[str, object] = field(default_factory=dict)
-    """What the nli scorer also takes: ``model_kind``, ``backend``, ``offline`` (`claimcheck._match._nli.standalone`)."""
+    """What the nli scorer also takes: ``model_kind``, ``backend``, ``offline`` (`claimcheck._match._standalone.standalone`)."""
 
 
 _FIELDS: dict[str, Literal["title", "abstract", "text"]] = {
