@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib
-from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from importlib import resources
@@ -12,6 +11,7 @@ from typing import Any, Literal, Protocol
 
 from .._document import Document
 from .._errors import InputError, ScorerUnavailable
+from .._lru import Lru
 from .._models import Finding, MatchEvidence, MatchResult, Paper, trusted
 from .._truncation import looks_truncated
 from ._conflicts import ClaimInfo, Conflict, clause_conflicts, format_number, prepare_claim
@@ -355,9 +355,8 @@ class Matcher:
         scorer_options: Mapping[str, object] | None = None,
     ) -> None:
         self.scorer = scorer
-        self._cache: OrderedDict[tuple[str, str, str, Document | None], PreparedSource] = OrderedDict()
-        self._cache_size = cache_size
-        self._claims: OrderedDict[tuple[str, bool], tuple[Model, ClaimInfo]] = OrderedDict()
+        self._cache: Lru[tuple[str, str, str, Document | None], PreparedSource] = Lru(cache_size)
+        self._claims: Lru[tuple[str, bool], tuple[Model, ClaimInfo]] = Lru(_CLAIM_MEMO)
         # Without a fitted weights file, a standalone scorer (nli) labels claims itself; prepare/match go to it.
         self._standalone: Scorer | None = None
         if model is None and scorer in _STANDALONE and not _has_weights(scorer):
@@ -385,14 +384,11 @@ class Matcher:
         key = (source.id, source.title, source.text, source.document)
         hit = self._cache.get(key)
         if hit is not None:
-            self._cache.move_to_end(key)
             return hit
         prepared = prepare_source(source)
         for ex in self.extractors:
             ex.prepare(prepared)
-        self._cache[key] = prepared
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
+        self._cache.put(key, prepared)
         return prepared
 
     def _claim(self, claim: str, truncated: bool) -> ClaimInfo:
@@ -401,12 +397,9 @@ class Matcher:
         key = (claim, truncated)
         hit = self._claims.get(key)
         if hit is not None and hit[0] is self.model:
-            self._claims.move_to_end(key)
             return hit[1]
         info = prepare_claim(claim, self.model.idf, self.model.idf_default, truncated)
-        self._claims[key] = (self.model, info)
-        if len(self._claims) > _CLAIM_MEMO:
-            self._claims.popitem(last=False)
+        self._claims.put(key, (self.model, info))
         return info
 
     def plan(self, pairs: Sequence[tuple[str, Sequence[PreparedSource]]]) -> None:
