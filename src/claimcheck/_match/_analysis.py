@@ -242,6 +242,10 @@ def _comparison(
     return left, right
 
 
+# One of `Clause.polarity`
+Direction = tuple[tuple[int, int], str, frozenset[str], frozenset[str]]
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     """One clause of a text (split at ";", a sentence break, "but", "whereas", "although", ...) and what it
@@ -259,7 +263,7 @@ class Clause:
     asserted: frozenset[str]
     denied: frozenset[str]
     # Each direction word said: ((group, side), the word, the two content stems before it, the two after)
-    polarity: tuple[tuple[tuple[int, int], str, frozenset[str], frozenset[str]], ...]
+    polarity: tuple[Direction, ...]
     comparison: tuple[frozenset[str], frozenset[str]] | None
     numbers: tuple[NumberMention, ...]
     # Each change ("from a to b", as (a, b)) with every figure its phrase states (both ends and when they were
@@ -409,9 +413,9 @@ def _content_before(text: str, pos: int, limit: int = 4) -> frozenset[str]:
 _FRAMING_LEAD = frozenset(
     stem(w)
     for w in "taken together overall meta analysis analyses evidence data finding findings review reviews trial "
-    "trials author authors researcher researchers investigator investigators find finds found show shows showed "
-    "shown demonstrate demonstrates demonstrated suggest suggests suggested indicate indicates indicated reveal "
-    "reveals revealed observe observed report reports reported conclude concluded".split()
+    "trials author authors researcher researchers investigator investigators demonstrate demonstrates "
+    "demonstrated suggest suggests suggested indicate indicates indicated reveal reveals revealed observe "
+    "observed report reports reported conclude concluded".split()  # ("find", "show": stopwords already)
 )
 
 
@@ -594,9 +598,6 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
     return tuple(out)
 
 
-Direction = tuple[tuple[int, int], str, frozenset[str], frozenset[str]]
-
-
 def _directions(
     text: str,
     said: Sequence[tuple[str, int]],
@@ -674,11 +675,18 @@ def _changes(text: str) -> tuple[tuple[tuple[float, float], frozenset[float]], .
     changed: list[tuple[tuple[float, float], frozenset[float]]] = []
     for pattern, backwards in _TRANSITIONS:
         for m in pattern.finditer(text):
-            x, y = float(m.group(1)), float(m.group(2))
-            figures = frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0)))
+            x, y, figures = _ends(m)
             changed.append(((y, x) if backwards else (x, y), figures))
     for m in _VERSUS.finditer(text) if " v" in text else ():
-        x, y = float(m.group(1)), float(m.group(2))
-        figures = frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0)))
+        x, y, figures = _ends(m)
         changed.extend((((x, y), figures), ((y, x), figures)))  # either way round: no direction
     return tuple(changed)
+
+
+def _ends(m: re.Match[str]) -> tuple[float, float, frozenset[float]]:
+    """The two figures a change's pattern matched, in the order written, and every figure of its phrase."""
+    return (
+        float(m.group(1)),
+        float(m.group(2)),
+        frozenset(abs(float(f)) for f in _FIGURE_RE.findall(m.group(0))),
+    )

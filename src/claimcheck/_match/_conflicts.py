@@ -276,14 +276,15 @@ def _direction_conflict(c: Clause, u: Clause) -> str | None:
         theirs = [p for p in u.polarity if p[0][0] == gi]
         if not theirs:
             continue
+        agree = [[side == uside for (_, uside), *_ in theirs] for (_, side), *_ in mine]
         scores = [
             [
-                _neighbours((left, right), (ul, ur), either_side=side == uside)
-                for (_, uside), _, ul, ur in theirs
+                _neighbours((left, right), (ul, ur), either_side=same)
+                for ((_, _), _, ul, ur), same in zip(theirs, row, strict=True)
             ]
-            for (_, side), _, left, right in mine
+            for (_, _, left, right), row in zip(mine, agree, strict=True)
         ]
-        for i, k in _pairing(scores, [[mine[i][0][1] == t[0][1] for t in theirs] for i in range(len(mine))]):
+        for i, k in _pairing(scores, agree):
             if mine[i][0][1] != theirs[k][0][1]:
                 return f"'{mine[i][1]}' in the claim against '{theirs[k][1]}' in the evidence"
     return None
