@@ -26,7 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor
-from itertools import chain, islice
+from itertools import islice
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple
@@ -137,7 +137,8 @@ class _ClaimStore:
     system's temporary directory, never beside the user's files), removed by `close`, and when the store is
     garbage-collected or the interpreter exits, so also after an error. No journal and no syncing: nothing
     in it outlives the run, so a crash loses nothing worth keeping. In memory: 1 byte per distinct claim
-    (whether its supported wording is stored) and SQLite's page cache (2 MB).
+    (whether its supported wording is stored), the keys' word counts (``vocabulary``, for the blocking: counted
+    as the keys come, so that the search need not read them all once more) and SQLite's page cache (2 MB).
 
     Example: ``store = _ClaimStore()``; ``store.groups([("a b", "A b.")])`` is ``[0]``; ``store.close()``.
     """
@@ -161,6 +162,7 @@ class _ClaimStore:
                 " supported BLOB)"
             )
         self._settled = bytearray()  # per distinct claim: its supported wording is stored
+        self.vocabulary: Counter[str] = Counter()  # in how many keys each word is (`_blocks`)
         self.count = 0
 
     def _errors(self) -> _Translated:
@@ -186,11 +188,12 @@ class _ClaimStore:
             )
             new: list[tuple[int, bytes, bytes]] = []
             out = []
-            for (_, text), key in zip(claims, encoded, strict=True):
+            for (plain, text), key in zip(claims, encoded, strict=True):
                 number = known.get(key)
                 if number is None:
                     number = known[key] = self.count + len(new)
                     new.append((number, key, _encode(text)))
+                    self.vocabulary.update(_words(plain))
                 out.append(number)
             conn.executemany("INSERT INTO claims (id, key, text) VALUES (?, ?, ?)", new)
         self.count += len(new)
@@ -329,20 +332,21 @@ def _words(text: str) -> set[str]:
     return {w for w in text.split() if len(w) >= 3 and w.isalpha()}
 
 
-def _blocks(keys: Callable[[], Iterable[str]]) -> _Blocks:
+def _blocks(keys: Callable[[], Iterable[str]], df: Counter[str] | None = None) -> _Blocks:
     """Groups of key numbers to search for near duplicates, over a large batch: those sharing one of their
     `_ANCHORS` rarest words or one of the `_START_ANCHORS` rarest of their first `_START` characters (a near
     duplicate differs by a word or two, or is cut short, so it keeps most of them), smallest first.
 
-    ``keys`` gives the keys in number order each time it is called (twice: document frequencies, then
-    anchors), so that no word set per key is kept. What is kept is the vocabulary's counts and, per key, its
+    ``keys`` gives the keys in number order each time it is called (twice: document frequencies, unless
+    ``df`` has them already, then anchors), so that no word set per key is kept. What is kept is the vocabulary's counts and, per key, its
     anchors' numbers in arrays (at most 5, 8 bytes each, twice for the sort), not lists of lists.
 
     Example: ``_blocks(lambda: ["alpha beta", "alpha gamma"])`` has the one block ``[0, 1]``.
     """
-    df: Counter[str] = Counter()
-    for key in keys():
-        df.update(_words(key))
+    if df is None:
+        df = Counter()
+        for key in keys():
+            df.update(_words(key))
     numbers: dict[str, int] = {}
     word = array("I")
     member = array("I")
@@ -387,31 +391,34 @@ def _reversed_words(key: str) -> str:
     return " ".join(reversed(key.split()))
 
 
-def _neighbours(block: Sequence[int], keys: Mapping[int, str], window: int) -> Callable[[int], list[int]]:
-    """For a member of ``block``, the members within ``window`` places of it in the block sorted by key and
-    sorted by key read backwards (word by word).
+def _neighbours(
+    ranked: Sequence[str], turned: Sequence[str], ids: Sequence[int], window: int
+) -> Callable[[int], set[int]]:
+    """For the member of rank ``a`` of a block (its place in ``ids``, whose keys are ``ranked``, and read
+    backwards word by word ``turned``), the ranks within ``window`` places of it in the block sorted by key
+    and sorted by key read backwards.
 
     A near duplicate sorts next to its original: a truncated copy or a late edit shares the start, an early
     edit the end. Clusters are connected components, so a large cluster needs only a chain of such
     neighbours, not all its pairs: the comparisons are at most ``4 * window`` per member, whatever the block.
 
-    Example: ``_neighbours([0, 1, 2], {0: "a b", 1: "a c", 2: "z b"}, 1)(0)`` is ``[1, 2]``.
+    Example: ``_neighbours(["a b", "a c", "z b"], ["b a", "c a", "b z"], [0, 1, 2], 1)(0)`` is ``{0, 1, 2}``
+    (itself included).
     """
-    orders = [
-        sorted(block, key=lambda i: (keys[i], i)),
-        sorted(block, key=lambda i: (_reversed_words(keys[i]), i)),
-    ]
-    places = [{i: p for p, i in enumerate(order)} for order in orders]
+    by_key = sorted(range(len(ids)), key=lambda r: (ranked[r], ids[r]))
+    by_end = sorted(range(len(ids)), key=lambda r: (turned[r], ids[r]))
+    place_by_key = [0] * len(ids)
+    for p, r in enumerate(by_key):
+        place_by_key[r] = p
+    place_by_end = [0] * len(ids)
+    for p, r in enumerate(by_end):
+        place_by_end[r] = p
 
-    (by_key, by_end), (place_by_key, place_by_end) = orders, places
-
-    def near(i: int) -> list[int]:
-        p, q = place_by_key[i], place_by_end[i]
-        out = dict.fromkeys(
-            chain(by_key[max(0, p - window) : p + window + 1], by_end[max(0, q - window) : q + window + 1])
-        )
-        del out[i]
-        return list(out)
+    def near(a: int) -> set[int]:
+        p, q = place_by_key[a], place_by_end[a]
+        out = set(by_key[max(0, p - window) : p + window + 1])
+        out.update(by_end[max(0, q - window) : q + window + 1])
+        return out
 
     return near
 
@@ -431,6 +438,13 @@ class _Components:
 
     def join(self, i: int, j: int) -> None:
         self.parent[self.root(j)] = self.root(i)
+
+
+def _local_root(parent: list[int], r: int) -> int:
+    while parent[r] != r:
+        parent[r] = parent[parent[r]]
+        r = parent[r]
+    return r
 
 
 def _edges(
@@ -454,47 +468,57 @@ def _edges(
     failed = set() if failed is None else failed
     edges: list[tuple[int, int]] = []
     root = found.root
-    parent = found.parent
-    n = len(parent)
+    n = len(found.parent)
+    backwards: dict[int, str] = {}  # the keys read backwards: a key is in several blocks
     for block in blocks:
         if len({root(i) for i in block}) == 1:
             continue  # already one cluster (through an earlier block): no edge to find here
         # Each pair once, the shorter key first: `same_normalised_claim` needs the shorter key to match the
         # same-length start of the longer at DUPLICATE_SIMILARITY, which rapidfuzz checks in C for all of
         # them at once. The clusters are the connected pairs, whatever the order they are found in.
-        order = sorted(block, key=lambda i: (len(keys[i]), i))
-        windowed = window is not None and len(block) > window + 1
-        near = _neighbours(block, keys, window) if window is not None and windowed else None
-        rank = {i: a for a, i in enumerate(order)} if windowed else {}
-        for a, i in enumerate(order):
-            if near is not None:
-                # in a large block most neighbours soon share a cluster: drop them before comparing (most
-                # point at their root directly, which spares the walk)
-                mine = root(i)
-                # (a neighbour whose parent is a root other than this one's is in another cluster)
-                rest = [
-                    j
-                    for j in near(i)
-                    if rank[j] > a and (p := parent[j]) != mine and (parent[p] == p or root(j) != mine)
-                ]
-            else:
-                rest = order[a + 1 :]
-            short = keys[i]
+        ids = sorted(block, key=lambda i: (len(keys[i]), i))  # by rank
+        ranked = [keys[i] for i in ids]
+        m = len(ids)
+        near = None
+        if window is not None and m > window + 1:
+            turned = [backwards.get(i) or backwards.setdefault(i, _reversed_words(keys[i])) for i in ids]
+            near = _neighbours(ranked, turned, ids, window)
+        # The block's own union-find over ranks (a list: the inner loop reads it most), seeded with the
+        # clusters found so far and kept in step with ``found``: in a large block most neighbours soon share
+        # a cluster, and are dropped before comparing (most point at their root directly: no walk).
+        parent = list(range(m))
+        first: dict[int, int] = {}
+        for r, i in enumerate(ids):
+            parent[r] = first.setdefault(root(i), r)
+        for a in range(m):
+            mine = _local_root(parent, a)
+            rest = [
+                r
+                for r in (near(a) if near is not None else range(a + 1, m))
+                if r > a and (p := parent[r]) != mine and (parent[p] == p or _local_root(parent, r) != mine)
+            ]
+            if not rest:
+                continue
+            short = ranked[a]
             size = len(short)
-            starts = [keys[j][:size] for j in rest]
+            i = ids[a]
             candidates = process.extract(
-                short, starts, scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY, limit=None
-            )
+                short, [ranked[r][:size] for r in rest], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY,
+                limit=None,
+            )  # fmt: skip
             for _, _, offset in candidates:
-                j = rest[offset]
-                if root(i) == root(j):
+                r = rest[offset]
+                mine, theirs = _local_root(parent, a), _local_root(parent, r)
+                if mine == theirs:
                     continue
+                j = ids[r]
                 pair = i * n + j
                 if pair in failed:
                     continue
                 # (``process.extract`` compared the short key with the other's start at the threshold)
-                if same_normalised_claim(texts[i], short, texts[j], keys[j], starts_checked=True):
+                if same_normalised_claim(texts[i], short, texts[j], ranked[r], starts_checked=True):
                     found.join(i, j)
+                    parent[theirs] = mine
                     edges.append((i, j))
                 else:
                     if len(failed) >= _FAILED:
@@ -580,7 +604,7 @@ def _search(store: _ClaimStore, jobs: int = 1, executor: Executor | None = None)
     if n <= EXHAUSTIVE_UP_TO:
         keys, texts = read(range(n))
         return _edges(keys, texts, [range(n)], _Components(n))
-    blocks = _blocks(store.keys)
+    blocks = _blocks(store.keys, store.vocabulary)
     if jobs <= 1:
         return _search_blocks(read, blocks, n)
     tasks = [(store.path, share.members, share.bounds, n) for share in _shares(blocks, jobs)]
