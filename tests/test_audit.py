@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,9 @@ from claimcheck._audit import (
     same_claim,
     summarize_report,
 )
+from claimcheck._audit._claims import duplicate_claims, same_normalised_claim
 from claimcheck._audit._report import COPIED_WARNING_SHARE
-from claimcheck._audit._text import normalise_prose, stem, terms_match
+from claimcheck._audit._text import normalise_claim, normalise_prose, stem, terms_match
 from claimcheck._models import (
     Claim,
     ClaimResult,
@@ -233,6 +235,41 @@ def test_duplicate_claim_in_report() -> None:
     assert findings[0].claim_index == 3
     assert findings[0].details["duplicate_of"] == 1
     assert "Claim 3 (line 33) repeats claim 1 (line 31)" in findings[0].message
+
+
+def test_duplicate_claims_are_the_pairwise_definition() -> None:
+    # Each later claim is reported against the first earlier one that `same_normalised_claim` calls the
+    # same, as comparing every pair in order does: rewordings, cut-off copies, changed numbers, short
+    # claims (only equal ones repeat) and empty ones, shuffled.
+    base = [
+        "Intermediate-task training on MNLI yields a target-task improvement of 7.5 points on the dev set.",
+        "XNLI does not see benefits from intermediate training on any of the tasks studied here.",
+        "TyDiQA shows consistent improvements with many intermediate tasks.",
+        "Short claim.",
+        "",
+    ]
+    variants = []
+    for text in base:
+        variants += [
+            text,
+            text.rstrip("."),
+            text[:60],
+            text.replace("7.5", "8.2"),
+            text.replace("many", "most"),
+        ]
+    rng = random.Random(7)  # noqa: S311 (test data, not security)
+    for _ in range(30):
+        texts = rng.sample(variants, 12)
+        rows = [claim(t, index=k + 1) for k, t in enumerate(texts)]
+        keys = [normalise_claim(t) for t in texts]
+        expected = []
+        for j in range(len(texts)):
+            for i in range(j):
+                if same_normalised_claim(texts[i], keys[i], texts[j], keys[j]):
+                    expected.append((j + 1, i + 1))
+                    break
+        got = [(f.claim_index, f.details["duplicate_of"]) for f in duplicate_claims(rows)]
+        assert got == expected
 
 
 def test_no_duplicate_in_distinct_claims() -> None:

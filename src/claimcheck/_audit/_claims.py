@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .._models import Claim, Finding, MatchResult, trusted
 from .._truncation import looks_truncated
@@ -188,30 +188,59 @@ def same_normalised_claim(
     return _same_signature(a, b)
 
 
+def _first_repeats(texts: Sequence[str], keys: Sequence[str]) -> dict[int, int]:
+    """For each claim that repeats an earlier one (`same_normalised_claim`), the first it repeats, by position.
+
+    Each pair is compared once, the shorter key against the same-length starts of all the longer ones in one
+    rapidfuzz call (the first test of `same_normalised_claim`); only the pairs that pass it are tested whole.
+
+    Example: ``_first_repeats(["A b c.", "A b c"], ["a b c", "a b c"])`` is ``{1: 0}``.
+    """
+    first: dict[int, int] = {}
+    ranked = sorted(range(len(keys)), key=lambda k: (len(keys[k]), k))
+    for place, x in enumerate(ranked):
+        short, longer = keys[x], ranked[place + 1 :]
+        if len(short) < 20:  # only an equal key repeats a short one
+            hits = [y for y in longer if keys[y] == short]
+        else:
+            starts = [keys[y][: len(short)] for y in longer]
+            found = process.extract(
+                short, starts, scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY, limit=None
+            )
+            hits = [longer[offset] for _, _, offset in found]
+        for y in hits:
+            i, j = min(x, y), max(x, y)
+            if i < first.get(j, j) and same_normalised_claim(
+                texts[i], keys[i], texts[j], keys[j], starts_checked=True
+            ):
+                first[j] = i
+    return first
+
+
 def duplicate_claims(claims: Sequence[Claim]) -> list[Finding]:
-    """``duplicate_claim`` findings: a claim that repeats an earlier claim of the same report.
+    """``duplicate_claim`` findings: a claim that repeats an earlier claim of the same report (the first one
+    it repeats).
 
     Example: two rows "XNLI does not benefit." and "XNLI does not benefit" give one finding on the second row.
     """
-    findings: list[Finding] = []
     keys = [normalise_claim(c.text) for c in claims]
-    for j, later in enumerate(claims):
-        for i, earlier in enumerate(claims[:j]):
-            if same_normalised_claim(earlier.text, keys[i], later.text, keys[j]):
-                exact = keys[i] == keys[j]
-                findings.append(
-                    Finding(
-                        code="duplicate_claim",
-                        severity="warning",
-                        message=(
-                            f"Claim {later.index} (line {later.line}) "
-                            f"{'repeats' if exact else 'nearly repeats'} claim {earlier.index} "
-                            f"(line {earlier.line}): {quote(later.text)}."
-                        ),
-                        line=later.line,
-                        claim_index=later.index,
-                        details={"duplicate_of": earlier.index, "duplicate_of_line": earlier.line},
-                    )
-                )
-                break
+    first = _first_repeats([c.text for c in claims], keys)
+    findings: list[Finding] = []
+    for j in sorted(first):
+        later, earlier, i = claims[j], claims[first[j]], first[j]
+        exact = keys[i] == keys[j]
+        findings.append(
+            Finding(
+                code="duplicate_claim",
+                severity="warning",
+                message=(
+                    f"Claim {later.index} (line {later.line}) "
+                    f"{'repeats' if exact else 'nearly repeats'} claim {earlier.index} "
+                    f"(line {earlier.line}): {quote(later.text)}."
+                ),
+                line=later.line,
+                claim_index=later.index,
+                details={"duplicate_of": earlier.index, "duplicate_of_line": earlier.line},
+            )
+        )
     return findings

@@ -66,12 +66,14 @@ class QuestionCoverage:
 
 
 class _Doc:
-    """A document's stems, indexed for `_contains`: a set, one joined string, and buckets by 3-letter prefix."""
+    """A document's stems, indexed for `_contains`: a set, one joined string, and buckets by 3-letter prefix;
+    and the answers `_contains` gave (a cited abstract meets the same question terms report after report)."""
 
-    __slots__ = ("by_prefix", "joined", "stems")
+    __slots__ = ("by_prefix", "joined", "known", "stems")
 
     def __init__(self, stems: set[str] | frozenset[str]) -> None:
         self.stems = stems
+        self.known: dict[str, bool] = {}
         self.joined = " ".join(stems)  # for substring tests: the order does not matter
         self.by_prefix: dict[str, list[str]] = {}
         for s in stems:
@@ -98,12 +100,24 @@ def _claim_doc(text: str) -> _Doc:
     return _Doc(_stems(text))
 
 
+# The answers a document keeps (about 100 bytes each): a cited abstract meets the terms of every question
+# asked of it, which in an archive are many.
+_KNOWN = 256
+
+
 def _contains(doc: _Doc, term: str) -> bool:
-    # "bert" is in "mbert", "lingual" in "crosslingual": a long enough term inside a claim word counts
-    if term in doc.stems or (len(term) >= 4 and term in doc.joined):
-        return True
-    # terms_match needs a shared prefix of at least 3 letters
-    return any(terms_match(term, s) for s in doc.by_prefix.get(term[:3], ()))
+    known = doc.known.get(term)
+    if known is None:
+        if len(doc.known) >= _KNOWN:
+            doc.known.clear()
+        # "bert" is in "mbert", "lingual" in "crosslingual": a long enough term inside a claim word counts;
+        # terms_match needs a shared prefix of at least 3 letters
+        known = doc.known[term] = (
+            term in doc.stems
+            or (len(term) >= 4 and term in doc.joined)
+            or any(terms_match(term, s) for s in doc.by_prefix.get(term[:3], ()))
+        )
+    return known
 
 
 _ACRONYM = re.compile(r"\b[a-z]?[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
@@ -119,11 +133,17 @@ def _acronym_runs(question_words: list[str]) -> dict[str, set[str]]:
     return runs
 
 
+@lru_cache(maxsize=4096)
+def _acronyms(claim: str) -> frozenset[str]:
+    # claims recur across the reports of a batch, each time with another question
+    return frozenset(a.casefold().removesuffix("s") for a in _ACRONYM.findall(claim))
+
+
 def _expand_acronyms(runs: dict[str, set[str]], claim: str) -> set[str]:
     """Stems of the question's word runs that an acronym of the claim abbreviates: "mPLMs" covers
     "multilingual pretrained language models", "DST" covers "dialogue state tracking"."""
     covered: set[str] = set()
-    for acronym in {a.casefold().removesuffix("s") for a in _ACRONYM.findall(claim)}:
+    for acronym in _acronyms(claim):
         covered |= runs.get(acronym, set())
     return covered
 
