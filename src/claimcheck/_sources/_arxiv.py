@@ -16,15 +16,16 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from .._errors import SourceUnavailable
 from .._ids import ArxivId, parse_arxiv_id
 from .._models import Paper
 from ._atom import AtomFeed, parse_atom
 from ._http import HttpAnswer, PoliteHttp, Retry, user_agent
+
+if TYPE_CHECKING:
+    import httpx  # imported when a request is sent: an offline run never loads it
 
 __all__ = ["DEFAULT_API_URL", "USER_AGENT", "ArxivClient", "papers_per_input"]
 

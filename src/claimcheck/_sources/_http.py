@@ -15,13 +15,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import TypeVar
-
-import httpx
+from typing import TYPE_CHECKING, TypeVar
 
 from .._errors import DocumentUnusable, SourceUnavailable
 from .._events import EventSink, FetchEvent, log_event
 from .._version import __version__
+
+if TYPE_CHECKING:
+    # httpx is imported when a client is made: an offline run (about a twentieth of a second) never loads it
+    import httpx
 
 __all__ = ["DEFAULT_MAILTO", "RETRY_STATUSES", "HttpAnswer", "PoliteHttp", "Retry", "user_agent"]
 
@@ -123,6 +125,8 @@ class PoliteHttp:
 
     @staticmethod
     def _default_http(timeout: float, agent: str) -> httpx.Client:
+        import httpx
+
         return httpx.Client(
             # The terms of use allow a single connection at a time.
             limits=httpx.Limits(max_connections=1, max_keepalive_connections=1),
@@ -230,6 +234,8 @@ class PoliteHttp:
         raise _restated(last, f"{last.message} (gave up after {self.max_retries + 1} tries)", url)
 
     def _send(self, url: str, timeout: float, what: str, max_bytes: int | None) -> HttpAnswer:
+        import httpx
+
         self.requests += 1
         try:
             with self._http.stream(

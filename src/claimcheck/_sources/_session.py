@@ -19,8 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-
-import httpx
+from typing import TYPE_CHECKING
 
 from .._defaults import DEFAULT_API_URL, DEFAULT_HTML_URL, DEFAULT_PDF_URL
 from .._document import Document
@@ -34,6 +33,9 @@ from ._cache import CachedDocument, PaperCache
 from ._fulltext import DEFAULT_MAX_DOCUMENT_BYTES, Fetched, FullTextFetcher, FullTextStatus, extract
 from ._http import PoliteHttp
 from ._recorded import RecordedSources, load_sources, save_document, save_papers
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["OFFLINE_MESSAGE", "PaperKey", "SourceSession", "export_cache", "import_into_cache"]
 
