@@ -324,8 +324,8 @@ _RELATIVE = re.compile(r"\b(that|which|who|whom|whose|where)\b")
 _OBJ_CUE = r"(?:without|with\s+no|lack(?:s|ed|ing)?(?:\s+of)?|absence\s+of|free\s+of|devoid\s+of)\b"
 _PRED_NEG = re.compile(
     rf"\b(not(?!\s+(?:only\b|{_OBJ_CUE}))|(?<!with )no|never(?!\s+{_OBJ_CUE})|neither|nor|none|cannot|"
-    r"nothing|unable|unlikely|insufficient|insignificant|non-?significant|fail(?:s|ed|ing)?(?=\s+to\b))\b|\w+n't\b"
-)
+    r"nothing|unable|unlikely|insufficient|insignificant|non-?significant|fail(?:s|ed|ing)?(?=\s+to\b))\b|\b\w+n't\b"
+)  # (the \b before \w+n't: a search tries it at a word's start only, where its first match starts anyway)
 _OBJ_NEG = re.compile(rf"\b{_OBJ_CUE}")
 _UNDONE = re.compile(r"\b(?:not|never)\s+$")
 _ASKS = re.compile(
@@ -611,10 +611,11 @@ def _directions(
     as stems and as written; ``own``: where its ranking comparative stands (its words rank, they are no
     direction); ``cut``: where a cut-off tail starts."""
     out: list[Direction] = []
-    joins = [m.start() for m in _PHRASE_JOIN.finditer(text)] if said else []
-    # what a direction word is said of are things, not the adverbs beside it ("was significantly lower")
-    things = [(st, pos) for (st, pos), (w, _) in zip(tokens, kept, strict=True) if not _adverb(w)]
-    thing_starts = [pos for _, pos in things]
+    # (worked out at the first direction word: most clauses have none)
+    joins: list[int] = []
+    things: list[tuple[str, int]] = []
+    thing_starts: list[int] = []
+    read = False
     for n, (w, at) in enumerate(said):
         if at >= cut:
             continue
@@ -624,6 +625,13 @@ def _directions(
         if keys and stem(w) in _CAUSATIVE and _brings_direction(said, n):
             continue  # "induces a reduction in X": the reduction is the direction, not "induces"
         if keys and at not in own:
+            if not read:
+                read = True
+                joins = [m.start() for m in _PHRASE_JOIN.finditer(text)]
+                # what a direction word is said of are things, not the adverbs beside it ("was significantly
+                # lower")
+                things = [(st, pos) for (st, pos), (w, _) in zip(tokens, kept, strict=True) if not _adverb(w)]
+                thing_starts = [pos for _, pos in things]
             # what the word is said of: the content words either side ("small additional improvements");
             # every occurrence is kept, so "less accurate ... for more complex tasks" says both
             # (not past a comma or a subordinating word: "survival increases as the levels fall" says
