@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimcheck._match._analysis import _clause, analyse, clauses
+from claimcheck._match._analysis import _remembered_clause, analyse, clauses
 from claimcheck._match._text import clean_for_match, sentence_spans, stem
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
@@ -169,7 +169,7 @@ def test_what_a_direction_word_is_said_of_stops_at_a_comma_or_another_clause() -
 
 
 def test_a_clause_read_in_another_context_reads_as_when_read_afresh() -> None:
-    # `clauses` remembers each clause's reading; what a clause's words mean can depend on where it stands (a
+    # `clauses` remembers each clause's reading of an evidence unit; what a clause's words mean can depend on where it stands (a
     # cut-off tail is not read for negations, a relative clause runs to the clause's end), so the same words
     # in another context must not be served the other reading. Each text is analysed once with nothing
     # remembered, then all of them in turn, twice, in two orders.
@@ -186,12 +186,14 @@ def test_a_clause_read_in_another_context_reads_as_when_read_afresh() -> None:
     ]
     fresh = []
     for text, truncated in texts:
-        _clause.cache_clear()
-        fresh.append(analyse(text, truncated=truncated))
+        _remembered_clause.cache_clear()
+        fresh.append(analyse(text, truncated=truncated, remember=True))
     for order in (texts, texts[::-1]):
-        _clause.cache_clear()
+        _remembered_clause.cache_clear()
         for _ in range(2):
             for text, truncated in order:
-                assert analyse(text, truncated=truncated) == fresh[texts.index((text, truncated))]
+                assert (
+                    analyse(text, truncated=truncated, remember=True) == fresh[texts.index((text, truncated))]
+                )
     # the cut-off tail reads no negation, the whole text does: the same clause, two readings
     assert fresh[1].clauses[-1].negations == () and fresh[2].clauses[-1].negations == ("not",)

@@ -72,11 +72,12 @@ class Analysis:
     clauses: tuple[Clause, ...] = ()
 
 
-def analyse(text: str, *, truncated: bool = False) -> Analysis:
+def analyse(text: str, *, truncated: bool = False, remember: bool = False) -> Analysis:
     """Analyse one sentence or claim: normalised text, content stems, numbers, entities, and its clauses (each
     with its negations and directions).
 
-    ``truncated``: the text is cut off, so a negation in its unfinished last clause is not read.
+    ``truncated``: the text is cut off, so a negation in its unfinished last clause is not read; ``remember``:
+    its clauses' readings are kept for other texts with the same clauses (the units of an evidence paper).
     Example: ``analyse("We obtain a 5.4 point improvement over XLM-R Large.").numbers[0].value == 5.4``.
     """
     clean = clean_for_match(text)
@@ -93,7 +94,7 @@ def analyse(text: str, *, truncated: bool = False) -> Analysis:
         tokens.append((stem(w), m.start()))
     stems = tuple(t for t, _ in tokens)
     cased = " ".join(clean.split())  # ``norm`` with its case: the same offsets
-    parts = clauses(norm, truncated=truncated, cased=cased)
+    parts = clauses(norm, truncated=truncated, cased=cased, remember=remember)
     # A text of one clause has read its figures already: the same words, the same offsets.
     # (A clause reads a figure only where a digit or number word is: "a million" alone it leaves to the text.)
     whole = (
@@ -457,9 +458,12 @@ def _states(text: str) -> bool:
     return ask is None or _RESULT.search(text, ask.end()) is not None
 
 
-def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> tuple[Clause, ...]:
+def clauses(
+    norm: str, *, truncated: bool = False, cased: str | None = None, remember: bool = False
+) -> tuple[Clause, ...]:
     """The clauses of a normalised text with what each says (see `Clause`); ``cased`` is the same text with
-    its case kept (same offsets), for telling a name's number ("Llama 2") from a quantity.
+    its case kept (same offsets), for telling a name's number ("Llama 2") from a quantity; ``remember``: keep
+    each clause's reading for the next text that has the same clause in the same context (an evidence unit).
 
     Example: ``clauses("a helps, but b does not")[1].negations == ("not",)``
     """
@@ -494,6 +498,7 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
         quiet.append((tail, len(norm)))
     cut_tail = quiet[-1][0] if truncated and quiet else len(norm) + 1
 
+    read = _remembered_clause if remember else _clause
     out: list[Clause] = []
     for a, b in spans:
         n = b - a
@@ -508,18 +513,13 @@ def clauses(norm: str, *, truncated: bool = False, cased: str | None = None) -> 
                 nxt = relatives[k + 1][0] if k + 1 < len(relatives) else r1
                 own_relatives.append((r0 - a, min(r1, nxt, b, cut_tail) - a))
         before = norm[max(0, a - 5) : a] if any(r0 < 5 for r0, _ in own_relatives) else ""
-        clause = _clause(
+        clause = read(
             norm[a:b], cased[a:b] if cased is not None else None, silent, cut, tuple(own_relatives), before
         )
         out.append(clause if a == 0 else replace(clause, start=a, end=b))
     return tuple(out)
 
 
-# A clause's reading is a function of its words and the few things `clauses` passes along: the same clause
-# recurs (a two-sentence evidence window repeats its sentences' clauses, a varied claim the clauses it kept), so
-# it is read once while remembered. 1,024 readings hold about 4 MB (tracemalloc); on the benchmarks' analyses
-# 75% of an evidence unit's clauses and 29% of a claim's were read already.
-@lru_cache(maxsize=1024)
 def _clause(
     text: str,
     cased: str | None,
@@ -632,6 +632,14 @@ def _clause(
         cue=cue,
         downward=bool(cmp and _DOWNWARD.match(cmp.group(0))),
     )
+
+
+# A clause's reading is a function of its words and the few things `clauses` passes along (`_clause`): in an
+# evidence paper the same clause recurs (a two-sentence window repeats its sentences' clauses), so there it is
+# read once while remembered. 1,024 readings hold about 4 MB (tracemalloc); of the evidence units' clause
+# readings on the many-paper benchmark 75% were done already. Claims are not remembered here: a batch's claims
+# share few clauses (7% in bench_verify's), and keeping them would cost more than it saves.
+_remembered_clause = lru_cache(maxsize=1024)(_clause)
 
 
 def _directions(

@@ -143,7 +143,7 @@ class PreparedSource:
 
 def _unit(block: Block, start: int, end: int, window: bool) -> Unit:
     text = block.text
-    info = analyse(text[start:end])
+    info = analyse(text[start:end], remember=True)  # a window repeats its sentences' clauses
     tf: dict[str, int] = {}
     for s in info.stems:
         tf[s] = tf.get(s, 0) + 1
