@@ -230,6 +230,7 @@ def test_the_search_reads_a_group_of_blocks_at_a_time_and_finds_the_in_memory_cl
     assert len(reads) > 3 and largest < distinct
     with batch.BatchAudit() as audit:
         audit.add(rewrites)
+        audit._store_pending()  # (the last keys fed wait to be stored together)
         blocks = batch._blocks(audit._store.keys)  # type: ignore[union-attr]
     assert largest <= max(500, *(len(blocks.block(b)) for b in range(len(blocks))))
 

@@ -82,9 +82,6 @@ def test_the_batch_audit_runs_after_the_verifying_workers_are_stopped(batch: Pat
     seen: dict[str, Any] = {}
 
     class Watch:
-        def add(self, claims: Any) -> None:  # the keys the stream still held
-            audit.add(claims)
-
         def findings(self, *, jobs: int = 1, executor: Any = None) -> Any:
             seen.update(workers=stream._pool, jobs=jobs, executor=executor)
             return audit.findings(jobs=jobs, executor=executor)

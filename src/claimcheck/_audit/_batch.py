@@ -24,19 +24,16 @@ import tempfile
 import weakref
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from concurrent.futures import Executor
-from itertools import islice
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple
 
-from rapidfuzz import fuzz, process
-
 from .._errors import ClaimcheckError
 from .._models import Finding, ReportResult
 from .._sqlite import IN_LIMIT
-from ._claims import DUPLICATE_SIMILARITY, same_normalised_claim
+from ._claims import same_normalised_claim, similar_starts
 from ._text import normalise_claim, quote
 
 __all__ = [
@@ -71,6 +68,9 @@ larger block alone): only that group's keys and wordings are read from disk and 
 _FAILED = 1 << 18
 """The pairs found different are remembered (a pair of two blocks is compared once), up to this many at a
 time (about 60 bytes each): measured on bench_verify's 2,000 reports, a pair is otherwise compared 3 times."""
+
+_AT_ONCE = 256
+"""Claim keys stored at once (`BatchAudit.add`): one lookup and one insert into the audit's file for them all."""
 
 _NONE = 0xFFFFFFFF
 
@@ -423,6 +423,14 @@ def _neighbours(
     return near
 
 
+def _root(parent: MutableSequence[int], i: int) -> int:
+    """The root of ``i`` in a union-find's ``parent`` links, halving the path walked."""
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+    return i
+
+
 class _Components:
     """Union-find over key numbers, in an array (4 bytes each)."""
 
@@ -430,21 +438,10 @@ class _Components:
         self.parent = array("I", range(n))
 
     def root(self, i: int) -> int:
-        parent = self.parent
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+        return _root(self.parent, i)
 
     def join(self, i: int, j: int) -> None:
         self.parent[self.root(j)] = self.root(i)
-
-
-def _local_root(parent: list[int], r: int) -> int:
-    while parent[r] != r:
-        parent[r] = parent[parent[r]]
-        r = parent[r]
-    return r
 
 
 def _edges(
@@ -474,7 +471,7 @@ def _edges(
         if len({root(i) for i in block}) == 1:
             continue  # already one cluster (through an earlier block): no edge to find here
         # Each pair once, the shorter key first: `same_normalised_claim` needs the shorter key to match the
-        # same-length start of the longer at DUPLICATE_SIMILARITY, which rapidfuzz checks in C for all of
+        # same-length start of the longer at DUPLICATE_SIMILARITY, which `similar_starts` checks for all of
         # them at once. The clusters are the connected pairs, whatever the order they are found in.
         ids = sorted(block, key=lambda i: (len(keys[i]), i))  # by rank
         ranked = [keys[i] for i in ids]
@@ -491,31 +488,26 @@ def _edges(
         for r, i in enumerate(ids):
             parent[r] = first.setdefault(root(i), r)
         for a in range(m):
-            mine = _local_root(parent, a)
+            mine = _root(parent, a)
             rest = [
                 r
                 for r in (near(a) if near is not None else range(a + 1, m))
-                if r > a and (p := parent[r]) != mine and (parent[p] == p or _local_root(parent, r) != mine)
+                if r > a and (p := parent[r]) != mine and (parent[p] == p or _root(parent, r) != mine)
             ]
             if not rest:
                 continue
             short = ranked[a]
-            size = len(short)
             i = ids[a]
-            candidates = process.extract(
-                short, [ranked[r][:size] for r in rest], scorer=fuzz.ratio, score_cutoff=DUPLICATE_SIMILARITY,
-                limit=None,
-            )  # fmt: skip
-            for _, _, offset in candidates:
+            for offset in similar_starts(short, [ranked[r] for r in rest]):
                 r = rest[offset]
-                mine, theirs = _local_root(parent, a), _local_root(parent, r)
+                mine, theirs = _root(parent, a), _root(parent, r)
                 if mine == theirs:
                     continue
                 j = ids[r]
                 pair = i * n + j
                 if pair in failed:
                     continue
-                # (``process.extract`` compared the short key with the other's start at the threshold)
+                # (`similar_starts` compared the short key with the other's start at the threshold)
                 if same_normalised_claim(texts[i], short, texts[j], ranked[r], starts_checked=True):
                     found.join(i, j)
                     parent[theirs] = mine
@@ -626,8 +618,8 @@ class BatchAudit:
     number, 12 bytes), its distinct claim's number (4) and its label (2); per distinct claim 1 byte. The
     texts (each distinct claim's normalised key, its first wording and its first supported wording) are on
     disk, in a private temporary file (`_ClaimStore`) removed by `close` (or a ``with`` block, or when the
-    audit is collected). Paths and label names are kept once each. A caller that feeds it as reports arrive
-    need not keep the keys at all. `findings` adds, for a moment, arrays of a few tens of bytes per distinct
+    audit is collected). Paths and label names are kept once each; the last keys fed, up to `_AT_ONCE`, wait
+    whole until they are stored together. A caller that feeds it as reports arrive need not keep the keys at all. `findings` adds, for a moment, arrays of a few tens of bytes per distinct
     claim and the texts of one group of blocks at a time (see the module's docstring).
 
     Example: ``with BatchAudit() as audit:``, ``audit.add(claim_keys(result))`` per report, then
@@ -644,11 +636,12 @@ class BatchAudit:
         self._line = array("I")
         self._index = array("I")
         self._label = array("H")
+        self._pending: list[ClaimKey] = []  # keys not stored yet: at most `_AT_ONCE`
         self._path_names: list[str] = []
         self._label_names: list[str] = []
 
     def __len__(self) -> int:
-        return len(self._group)
+        return len(self._group) + len(self._pending)
 
     def __enter__(self) -> BatchAudit:
         return self
@@ -673,28 +666,38 @@ class BatchAudit:
         return self._store
 
     def add(self, claims: Iterable[ClaimKey]) -> None:
-        """Take the keys of some claims (in report order); claims with an empty key are left out.
+        """Take the keys of some claims (in report order); claims with an empty key are left out. They are
+        stored `_AT_ONCE` at a time (one lookup and one insert into the audit's file for a few dozen reports
+        fed one by one), the rest when the findings are asked for.
 
         Example: ``audit.add(claim_keys(result))``
         """
-        given = iter(claims)
-        while some := list(islice(given, 256)):  # (a generator of a whole batch is not kept as a list)
-            chunk = [claim for claim in some if claim.key]
-            if not chunk:
+        for claim in claims:  # (a generator of a whole batch is not kept as a list)
+            if not claim.key:
                 continue
-            store = self._open_store()
-            new = store.count  # the next new group's number: new groups are numbered as they come
-            groups = store.groups([(claim.key, claim.text) for claim in chunk])
-            for claim, group in zip(chunk, groups, strict=True):
-                if group == new:
-                    new += 1  # this claim made the group: its first wording is this one
-                elif claim.label == "supported":
-                    store.supported(group, claim.text)
-                self._group.append(group)
-                self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
-                self._line.append(claim.line)
-                self._index.append(claim.claim_index)
-                self._label.append(self._label_ids.setdefault(claim.label, len(self._label_ids)))
+            if not self._pending:
+                self._open_store()  # made with the first claim; refused once the audit is closed
+            self._pending.append(claim)
+            if len(self._pending) >= _AT_ONCE:
+                self._store_pending()
+
+    def _store_pending(self) -> None:
+        chunk, self._pending = self._pending, []
+        if not chunk:
+            return
+        store = self._open_store()
+        new = store.count  # the next new group's number: new groups are numbered as they come
+        groups = store.groups([(claim.key, claim.text) for claim in chunk])
+        for claim, group in zip(chunk, groups, strict=True):
+            if group == new:
+                new += 1  # this claim made the group: its first wording is this one
+            elif claim.label == "supported":
+                store.supported(group, claim.text)
+            self._group.append(group)
+            self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
+            self._line.append(claim.line)
+            self._index.append(claim.claim_index)
+            self._label.append(self._label_ids.setdefault(claim.label, len(self._label_ids)))
 
     def findings(self, *, jobs: int = 1, executor: Executor | None = None) -> list[Finding]:
         """`claim_verdict_differs` then `near_duplicate_claim` findings, as `audit_batch` gives them.
@@ -707,6 +710,7 @@ class BatchAudit:
         """
         if self._closed:
             raise ClaimcheckError("this batch audit is closed")
+        self._store_pending()
         store = self._store
         if store is None:
             return []

@@ -121,11 +121,6 @@ def _contains(doc: _Doc, term: str) -> bool:
     return known
 
 
-def _contained(docs: Sequence[_Doc], term: str) -> list[bool]:
-    """`_contains` of each of ``docs``, the answers known already read in place (most are, in a batch)."""
-    return [doc.known[term] if term in doc.known else _contains(doc, term) for doc in docs]
-
-
 _ACRONYM = re.compile(r"\b[a-z]?[A-Z][A-Za-z]*[A-Z][A-Za-z]*\b")
 
 
@@ -193,11 +188,11 @@ def question_coverage(question: str, claims: Sequence[str], sources: Sequence[st
         return QuestionCoverage(share=1.0 if not seen else 0.0, missing=list(seen))
 
     # which claims contain each question term, worked out once
-    in_claims = {word: _contained(claim_stems, key) for word, key in seen.items()}
+    in_claims = {word: [_contains(doc, key) for doc in claim_stems] for word, key in seen.items()}
     weights: dict[str, float] = {}
     for word, key in seen.items():
         claim_df = sum(in_claims[word])
-        df = claim_df + sum(_contained(source_stems, key))
+        df = claim_df + sum(_contains(doc, key) for doc in source_stems)
         idf = math.log((n_docs + 1) / (df + 0.5))
         # the claims' shared topic: any claim addresses it, so it cannot show whether the question is answered
         shared = len(claim_stems) >= _MIN_CLAIMS_FOR_TOPIC and claim_df * 2 > len(claim_stems)

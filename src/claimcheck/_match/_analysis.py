@@ -532,7 +532,6 @@ def _clause(
     ``quiet`` the spans where a negation is not read, ``cut`` where a cut-off tail starts, ``relatives`` its
     relative clauses, ``before`` up to five characters of the text before it (when a relative clause opens
     near its start). Every position is relative to the clause."""
-    a, b = 0, len(text)
 
     def loud(pos: int) -> bool:
         return not any(x <= pos < y for x, y in quiet)
@@ -564,13 +563,13 @@ def _clause(
     for m in _OBJ_NEG.finditer(text):
         if _UNDONE.search(text, max(0, m.start() - 7), m.start()):
             present |= _content_after(text, m.end(), 2)  # "not without risk": risk is there
-        elif loud(a + m.start()):
+        elif loud(m.start()):
             negated |= _content_after(text, m.end(), 2)
             object_cues.append(m.group(0))
     negs: list[str] = []
     for m in _PRED_NEG.finditer(text):
         word = m.group(0)
-        if m.start() in contrast_at or not loud(a + m.start()):
+        if m.start() in contrast_at or not loud(m.start()):
             continue
         participle = _PARTICIPLE.match(text, m.end()) if word == "not" else None
         if (
@@ -598,19 +597,24 @@ def _clause(
     unchanged: set[str] = set()
     for m in _PRED_NEG.finditer(text) if negs else ():
         # "neither A, nor B": A and B
-        if m.start() not in contrast_at and m.start() not in participles and loud(a + m.start()):
+        if m.start() not in contrast_at and m.start() not in participles and loud(m.start()):
             aside = _ASIDE.match(text, m.end())
             scope |= _content_after(text, aside.end() if aside else m.end(), 3)
             unchanged |= _content_after(text, aside.end() if aside else m.end(), 1) & CHANGE_VERBS
     k = len(before)
     rels = _relative_clauses(
-        before + text, (k, k + b), tokens, [(x + k, y + k) for x, y in relatives], k + cut, contrast_at
+        before + text,
+        (k, k + len(text)),
+        tokens,
+        [(x + k, y + k) for x, y in relatives],
+        k + cut,
+        contrast_at,
     )
     for m in _WITH.finditer(text):
         present |= _content_after(text, m.end(), 2)
     return Clause(
-        a,
-        b,
+        0,
+        len(text),
         stems,
         tuple(negs),
         frozenset(negated),

@@ -127,10 +127,6 @@ class _Worker:
         )
 
 
-# Claim keys handed to the batch audit at once: one lookup and one insert into its file per few dozen
-# reports, not per report (about 0.2 s of the parent's CPU, which the workers share, on 2,000 reports).
-_KEYS_AT_ONCE = 256
-
 # Per worker state; thread-local, so that cluster workers running several threads each keep their own.
 _STATE = threading.local()
 _MAX_BYTES = DEFAULT_MAX_BYTES
@@ -222,7 +218,6 @@ class VerifyStream:
         from .._audit import BatchAudit
 
         self._audit = BatchAudit()  # 18 bytes per claim in memory, the texts in its own temporary file
-        self._keys: list[ClaimKey] = []  # keys not yet handed to the audit: it stores a few hundred at a time
         self._findings: list[Finding] | None = None
         self._summaries: list[ReportSummary] = []
         self._done = False
@@ -295,10 +290,7 @@ class VerifyStream:
         size = max(1, min(16, self.total // (pool.jobs * 4)))
         try:
             for outcome in pool.map(_verify_chunk, _chunks(self._work(), size)):
-                self._keys.extend(outcome.claims)
-                if len(self._keys) >= _KEYS_AT_ONCE:
-                    self._audit.add(self._keys)
-                    self._keys = []
+                self._audit.add(outcome.claims)
                 self._summaries.append(outcome.summary)
                 yield outcome
         except BaseException:
@@ -340,8 +332,6 @@ class VerifyStream:
         self._stop()
         if self._findings is None:
             try:
-                self._audit.add(self._keys)
-                self._keys = []
                 self._findings = self._audit.findings(jobs=jobs)
             finally:
                 self._audit.close()  # its temporary file, also when the search fails
