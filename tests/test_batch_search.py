@@ -312,3 +312,15 @@ def test_the_verdict_finding_quotes_the_first_supported_wording() -> None:
     (differs,) = [f for f in audit_batch_keys(keys) if f.code == "claim_verdict_differs"]
     assert "tasks." in differs.message and differs.path == "b.md"
     assert differs.details == {"supported_in": ["b.md:4", "c.md:5"], "unsupported_in": ["a.md:3"]}
+
+
+def test_the_verdict_finding_quotes_the_wording_of_the_claim_it_names() -> None:
+    # the first wording is supported: a later supported rewording is not the one quoted for it
+    keys = [
+        _key("a.md", 3, "XNLI does not benefit from intermediate tasks", "supported"),
+        _key("b.md", 4, "XNLI does not benefit from intermediate tasks.", "supported"),
+        _key("c.md", 5, "xnli does not benefit from intermediate tasks", "not_found"),
+    ]
+    (differs,) = [f for f in audit_batch_keys(keys) if f.code == "claim_verdict_differs"]
+    assert differs.path == "a.md" and differs.line == 3
+    assert '"XNLI does not benefit from intermediate tasks" is supported' in differs.message

@@ -161,7 +161,7 @@ class _ClaimStore:
                 "CREATE TABLE claims (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, text BLOB NOT NULL,"
                 " supported BLOB)"
             )
-        self._settled = bytearray()  # per distinct claim: its supported wording is stored
+        self._settled = bytearray()  # per distinct claim: its supported wording is settled
         self.vocabulary: Counter[str] = Counter()  # in how many keys each word is (`_blocks`)
         self.count = 0
 
@@ -201,19 +201,19 @@ class _ClaimStore:
         return out
 
     def supported(self, group: int, text: str) -> None:
-        """Keep ``text`` as the supported wording of ``group``, unless it has one or it is its first wording.
+        """A claim of ``group`` worded ``text`` is supported: the first such wording is the group's supported
+        wording (kept only when it is not its first wording, which `wording` gives otherwise).
 
         Example: ``store.supported(0, "XNLI does not benefit")``
         """
         if self._settled[group]:
             return
         with self._errors():
-            changed = self._conn.execute(
+            self._conn.execute(
                 "UPDATE claims SET supported = ? WHERE id = ? AND text != ?",
                 (_encode(text), group, _encode(text)),
-            ).rowcount
-        if changed:
-            self._settled[group] = 1
+            )
+        self._settled[group] = 1
 
     def reader(self) -> Callable[[Sequence[int]], tuple[dict[int, str], dict[int, str]]]:
         """What `_read` needs, on this process's connection, with everything written so far committed (so
@@ -686,12 +686,9 @@ class BatchAudit:
         if not chunk:
             return
         store = self._open_store()
-        new = store.count  # the next new group's number: new groups are numbered as they come
         groups = store.groups([(claim.key, claim.text) for claim in chunk])
         for claim, group in zip(chunk, groups, strict=True):
-            if group == new:
-                new += 1  # this claim made the group: its first wording is this one
-            elif claim.label == "supported":
+            if claim.label == "supported":
                 store.supported(group, claim.text)
             self._group.append(group)
             self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
