@@ -12,7 +12,7 @@ import tempfile
 import tracemalloc
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -324,3 +324,76 @@ def test_the_verdict_finding_quotes_the_wording_of_the_claim_it_names() -> None:
     (differs,) = [f for f in audit_batch_keys(keys) if f.code == "claim_verdict_differs"]
     assert differs.path == "a.md" and differs.line == 3
     assert '"XNLI does not benefit from intermediate tasks" is supported' in differs.message
+
+
+def _in_reports(keys: Sequence[ClaimKey], size: int = 12) -> Iterator[Sequence[ClaimKey]]:
+    return (keys[start : start + size] for start in range(0, len(keys), size))
+
+
+@pytest.mark.parametrize("exhaustive_up_to", [batch.EXHAUSTIVE_UP_TO, 500])
+def test_claims_expected_then_labelled_give_the_findings_of_labelled_claims(
+    rewrites: list[ClaimKey], exhaustive_up_to: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", exhaustive_up_to)
+    whole = audit_batch_keys(rewrites)
+    assert any(f.code == "claim_verdict_differs" for f in whole)
+    with BatchAudit() as audit, ProcessPoolExecutor(1) as pool:
+        for report in _in_reports(rewrites):
+            # the labels given with the expected claims are not read
+            audit.expect([k._replace(label="contradicted") for k in report])
+        audit.search_ahead(pool.submit)
+
+        def nowhere(*args: Any, **kwargs: Any) -> Any:
+            raise AssertionError("the search ran again")
+
+        monkeypatch.setattr(batch, "_search", nowhere)  # the worker's search is the one used
+        for report in _in_reports(rewrites):
+            audit.add(report)
+        assert audit.findings() == whole
+
+
+def test_expected_claims_never_labelled_are_left_out(
+    rewrites: list[ClaimKey], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        batch, "EXHAUSTIVE_UP_TO", 500
+    )  # blocked: the blocking's word counts are the prefix's
+    done = rewrites[:1500]
+    with BatchAudit() as audit, ProcessPoolExecutor(1) as pool:
+        audit.expect(rewrites)
+        audit.search_ahead(pool.submit)
+        audit.add(done)
+        assert audit.findings() == audit_batch_keys(done)
+
+
+def test_claims_taken_after_the_search_ahead_are_searched_too(rewrites: list[ClaimKey]) -> None:
+    with BatchAudit() as audit, ProcessPoolExecutor(1) as pool:
+        audit.expect(rewrites[:1000])
+        audit.search_ahead(pool.submit)
+        audit.add(rewrites[:1000])
+        audit.add(rewrites[1000:1800])  # not expected: new claims, so the search ahead is out of date
+        assert audit.findings() == audit_batch_keys(rewrites[:1800])
+
+
+def test_a_search_ahead_that_never_ran_is_done_at_the_end(rewrites: list[ClaimKey]) -> None:
+    keys = rewrites[:900]
+    with BatchAudit() as audit:
+        audit.expect(keys)
+        audit.search_ahead(lambda fn, task: None)  # a pool that cannot (one job)
+        audit.add(keys)
+        assert audit.findings() == audit_batch_keys(keys)
+    with BatchAudit() as audit:
+        audit.expect(keys)
+        cancelled: Future[Any] = Future()
+        cancelled.cancel()
+        audit.search_ahead(lambda fn, task: cancelled)  # its pool stopped before it ran
+        audit.add(keys)
+        assert audit.findings() == audit_batch_keys(keys)
+
+
+def test_a_claim_labelled_out_of_order_is_refused(rewrites: list[ClaimKey]) -> None:
+    with BatchAudit() as audit:
+        audit.expect(rewrites[:3])
+        audit.add(rewrites[:1])
+        with pytest.raises(ClaimcheckError, match=r"expected archive/\S+:42 \(claim 2\)"):
+            audit.add(rewrites[2:3])

@@ -4,6 +4,7 @@ and the streamed output is byte for byte the whole-result rendering; the atomic 
 from __future__ import annotations
 
 import io
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 import claimcheck._match
+from claimcheck._audit import audit_batch
 from claimcheck._errors import ClaimcheckError, OutputError
 from claimcheck._io import open_atomic
 from claimcheck._pipeline import MatchOptions, Verifier, parse_paths, verify_paths, verify_stream
@@ -93,6 +95,45 @@ def test_the_batch_audit_runs_after_the_verifying_workers_are_stopped(batch: Pat
     stream.summary()
     assert seen == {"workers": None, "jobs": 2, "executor": None}
     assert audit._store is not None and not Path(audit._store.directory).exists()  # its file is gone
+
+
+def test_the_near_duplicate_search_runs_on_a_worker_before_the_reports(batch: Path) -> None:
+    # It needs only the claims' keys, known once the reports are parsed: run first on a fresh worker, it
+    # overlaps the verification and does not sit on top of a worker's prepared papers (issue 17's 300 MB).
+    stream = verify_stream([batch], session=SourceSession(sources=SOURCES, offline=True), jobs=2)
+    pool = stream._pool
+    assert pool is not None
+    calls: list[str] = []
+    beside, chunks = pool.beside, pool.map
+
+    def watch_beside(fn: Any, arg: Any) -> Any:
+        calls.append(fn.__name__)
+        future = beside(fn, arg)
+        assert future is not None
+        return future
+
+    def watch_map(fn: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(fn.__name__)
+        return chunks(fn, *args, **kwargs)
+
+    pool.beside, pool.map = watch_beside, watch_map  # type: ignore[method-assign]
+    for _ in stream:
+        pass
+    audit = stream._audit
+    ahead = audit._ahead
+    assert calls == ["_search_file", "_verify_chunk"] and ahead is not None
+    assert stream.summary().findings and ahead[0].done() and audit._ahead is None  # its edges were used
+
+
+def test_a_stream_stopped_early_audits_the_reports_it_verified(batch: Path) -> None:
+    stream = verify_stream(
+        [batch], session=SourceSession(sources=SOURCES, offline=True), jobs=2, keep_results=True
+    )
+    reports = iter(stream)  # (kept: a generator dropped unfinished closes the stream)
+    results = [outcome.result for outcome in itertools.islice(reports, 7)]
+    summary = stream.summary()
+    assert summary.reports == 7 and summary.findings
+    assert summary.findings == audit_batch([r for r in results if r is not None])
 
 
 def test_unreadable_inputs_are_errors_in_discovery_order(whole: Any) -> None:

@@ -25,13 +25,13 @@ import weakref
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
-from concurrent.futures import Executor
+from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
 from pathlib import Path
 from sys import intern
 from typing import NamedTuple
 
 from .._errors import ClaimcheckError
-from .._models import Finding, ReportResult
+from .._models import Finding, Report, ReportResult
 from .._sqlite import IN_LIMIT
 from ._claims import same_normalised_claim, similar_starts
 from ._text import normalise_claim, quote
@@ -73,6 +73,8 @@ _AT_ONCE = 256
 """Claim keys stored at once (`BatchAudit.add`): one lookup and one insert into the audit's file for them all."""
 
 _NONE = 0xFFFFFFFF
+_NO_LABEL = 0xFFFF  # an expected claim's, until it is labelled
+_EXPECTED = ""  # the label of a claim taken by `BatchAudit.expect` (no claim's label is empty)
 
 
 class ClaimKey(NamedTuple):
@@ -104,13 +106,19 @@ def _arrived(path: str, line: int, claim_index: int, text: str, key: str, label:
     return ClaimKey(intern(path), line, claim_index, intern(text), intern(key), intern(label))
 
 
-def claim_keys(report: ReportResult) -> list[ClaimKey]:
-    """The `ClaimKey` of every claim of a verified report.
+def claim_keys(report: Report) -> list[ClaimKey]:
+    """The `ClaimKey` of every claim of a report: of a verified one (a `ReportResult`) with its recomputed
+    label, of one only parsed with an empty label (as `BatchAudit.expect` takes them).
 
     Example: ``[k.where for k in claim_keys(report)]``
     """
+    if isinstance(report, ReportResult):
+        return [
+            ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), c.recomputed.label)
+            for c in report.claims
+        ]
     return [
-        ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), c.recomputed.label)
+        ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), _EXPECTED)
         for c in report.claims
     ]
 
@@ -124,21 +132,33 @@ def _decode(data: bytes) -> str:
     return data.decode("utf-8", "surrogatepass")
 
 
-def _discard(conn: sqlite3.Connection, directory: str) -> None:
-    conn.close()
+def _discard(conns: Sequence[sqlite3.Connection], directory: str) -> None:
+    for conn in conns:
+        conn.close()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    """A private, throw-away SQLite file: no journal, no syncing, SQLite's default page cache (2 MB)."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("PRAGMA cache_size = -2000")  # KiB: SQLite's default, the bound stated in `_ClaimStore`
+    return conn
 
 
 class _ClaimStore:
     """The distinct normalised claims of a batch on disk, numbered in order of first occurrence: each one's
-    key, first wording and first supported wording (when it is another).
+    key and first wording (``path``), and in a second file its first supported wording.
 
-    The file is private to this process and its search workers: a new directory made by `tempfile` (the
+    The files are private to this process and its search workers: a new directory made by `tempfile` (the
     system's temporary directory, never beside the user's files), removed by `close`, and when the store is
     garbage-collected or the interpreter exits, so also after an error. No journal and no syncing: nothing
-    in it outlives the run, so a crash loses nothing worth keeping. In memory: 1 byte per distinct claim
-    (whether its supported wording is stored), the keys' word counts (``vocabulary``, for the blocking: counted
-    as the keys come, so that the search need not read them all once more) and SQLite's page cache (2 MB).
+    in them outlives the run, so a crash loses nothing worth keeping. The supported wordings have a file of
+    their own: they are written as the claims' labels come, while a search worker may be reading the keys.
+    In memory: 1 byte per distinct claim (whether its supported wording is settled), the keys' word counts
+    (``vocabulary``, for the blocking: counted as the keys come, so that the search need not read them all
+    once more) and SQLite's page caches (2 MB each).
 
     Example: ``store = _ClaimStore()``; ``store.groups([("a b", "A b.")])`` is ``[0]``; ``store.close()``.
     """
@@ -146,21 +166,17 @@ class _ClaimStore:
     def __init__(self) -> None:
         self.directory = tempfile.mkdtemp(prefix="claimcheck-batch-")
         self.path = str(Path(self.directory) / "claims.sqlite")
-        try:
-            conn = sqlite3.connect(self.path, isolation_level=None)
-        except sqlite3.Error as exc:
-            shutil.rmtree(self.directory, ignore_errors=True)
-            raise ClaimcheckError(f"cannot create the batch audit's file {self.path}: {exc}") from exc
-        self._conn = conn
-        self._finalizer = weakref.finalize(self, _discard, conn, self.directory)
+        conns: list[sqlite3.Connection] = []
+        self._finalizer = weakref.finalize(self, _discard, conns, self.directory)
         with self._errors():
-            conn.execute("PRAGMA journal_mode = OFF")
-            conn.execute("PRAGMA synchronous = OFF")
-            conn.execute("PRAGMA cache_size = -2000")  # KiB: SQLite's default, the bound stated above
+            conns.append(_connect(self.path))
+            conns.append(_connect(str(Path(self.directory) / "supported.sqlite")))
+            conn, self._wordings = conns
             conn.execute(
-                "CREATE TABLE claims (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, text BLOB NOT NULL,"
-                " supported BLOB)"
+                "CREATE TABLE claims (id INTEGER PRIMARY KEY, key BLOB NOT NULL UNIQUE, text BLOB NOT NULL)"
             )
+            self._wordings.execute("CREATE TABLE supported (id INTEGER PRIMARY KEY, text BLOB NOT NULL)")
+        self._conn = conn
         self._settled = bytearray()  # per distinct claim: its supported wording is settled
         self.vocabulary: Counter[str] = Counter()  # in how many keys each word is (`_blocks`)
         self.count = 0
@@ -202,17 +218,17 @@ class _ClaimStore:
 
     def supported(self, group: int, text: str) -> None:
         """A claim of ``group`` worded ``text`` is supported: the first such wording is the group's supported
-        wording (kept only when it is not its first wording, which `wording` gives otherwise).
+        wording.
 
         Example: ``store.supported(0, "XNLI does not benefit")``
         """
         if self._settled[group]:
             return
+        conn = self._wordings
         with self._errors():
-            self._conn.execute(
-                "UPDATE claims SET supported = ? WHERE id = ? AND text != ?",
-                (_encode(text), group, _encode(text)),
-            )
+            if not conn.in_transaction:
+                conn.execute("BEGIN")  # committed before it is read: see `wording`
+            conn.execute("INSERT INTO supported (id, text) VALUES (?, ?)", (group, _encode(text)))
         self._settled[group] = 1
 
     def reader(self) -> Callable[[Sequence[int]], tuple[dict[int, str], dict[int, str]]]:
@@ -221,35 +237,38 @@ class _ClaimStore:
 
         Example: ``keys, texts = store.reader()([0, 1])``
         """
-        self._commit()
+        self.commit()
         conn = self._conn
         return lambda ids: _read(conn, ids, self.path)
 
-    def _commit(self) -> None:
+    def commit(self) -> None:
+        """Commit the keys stored so far, so that a search worker opening the file (`path`) reads them."""
         with self._errors():
             if self._conn.in_transaction:
                 self._conn.execute("COMMIT")
 
-    def keys(self) -> Iterator[str]:
-        """Every key, in number order, read from disk as it is iterated.
+    def keys(self, count: int | None = None) -> Iterator[str]:
+        """Every key (or the first ``count``), in number order, read from disk as it is iterated.
 
         Example: ``list(store.keys())``
         """
-        self._commit()
-        with self._errors():
-            for (key,) in self._conn.execute("SELECT key FROM claims ORDER BY id"):
-                yield _decode(key)
+        self.commit()
+        return _keys(self._conn, self.path, self.count if count is None else count)
 
     def wording(self, group: int, *, supported: bool = False) -> str:
-        """The first wording of ``group``, or with ``supported`` its first supported wording (when another).
+        """The first wording of ``group``, or with ``supported`` its first supported wording (when it has one).
 
         Example: ``store.wording(0)`` is ``"A b."``
         """
         with self._errors():
-            text, other = self._conn.execute(
-                "SELECT text, supported FROM claims WHERE id = ?", (group,)
-            ).fetchone()
-        return _decode(other if supported and other is not None else text)
+            if supported:
+                if self._wordings.in_transaction:
+                    self._wordings.execute("COMMIT")
+                row = self._wordings.execute("SELECT text FROM supported WHERE id = ?", (group,)).fetchone()
+                if row is not None:
+                    return _decode(row[0])
+            (text,) = self._conn.execute("SELECT text FROM claims WHERE id = ?", (group,)).fetchone()
+        return _decode(text)
 
     def close(self) -> None:
         """Close the file and remove its directory. Idempotent.
@@ -291,6 +310,13 @@ def _read(conn: sqlite3.Connection, ids: Sequence[int], path: str) -> tuple[dict
                 keys[i] = _decode(key)
                 texts[i] = _decode(text)
     return keys, texts
+
+
+def _keys(conn: sqlite3.Connection, path: str, count: int) -> Iterator[str]:
+    """The first ``count`` keys, in number order, read as they are iterated."""
+    with _Translated(path):
+        for (key,) in conn.execute("SELECT key FROM claims WHERE id < ? ORDER BY id", (count,)):
+            yield _decode(key)
 
 
 def _buckets(keys: Sequence[int], count: int) -> tuple[array[int], array[int]]:
@@ -587,18 +613,41 @@ def _shares(blocks: _Blocks, n: int) -> list[_Blocks]:
     return shares
 
 
-def _search(store: _ClaimStore, jobs: int = 1, executor: Executor | None = None) -> list[tuple[int, int]]:
-    """Edges connecting the near-duplicate clusters of the ``store``'s keys: every pair compared up to
-    `EXHAUSTIVE_UP_TO` distinct claims, the blocked and windowed search above it (in ``jobs`` processes,
-    each reading its own blocks' texts from the store's file)."""
-    n = store.count
-    read = store.reader()
+def _search_one(
+    read: Callable[[Sequence[int]], tuple[dict[int, str], dict[int, str]]],
+    keys: Callable[[], Iterable[str]],
+    df: Counter[str] | None,
+    n: int,
+) -> list[tuple[int, int]]:
+    """Edges connecting the near-duplicate clusters of the first ``n`` keys, in one process: every pair
+    compared up to `EXHAUSTIVE_UP_TO` distinct claims, the blocked and windowed search above it (``keys``
+    and ``df`` as `_blocks` takes them)."""
     if n <= EXHAUSTIVE_UP_TO:
-        keys, texts = read(range(n))
-        return _edges(keys, texts, [range(n)], _Components(n))
-    blocks = _blocks(store.keys, store.vocabulary)
-    if jobs <= 1:
-        return _search_blocks(read, blocks, n)
+        texts = read(range(n))
+        return _edges(*texts, [range(n)], _Components(n))
+    return _search_blocks(read, _blocks(keys, df), n)
+
+
+def _search_file(task: tuple[str, Counter[str] | None, int]) -> list[tuple[int, int]]:
+    """`_search_one` in a worker, reading the keys from the store's file by its path (``(path, df, n)``)."""
+    path, df, n = task
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+    try:
+        return _search_one(lambda ids: _read(conn, ids, path), lambda: _keys(conn, path, n), df, n)
+    finally:
+        conn.close()
+
+
+def _search(
+    store: _ClaimStore, n: int, jobs: int = 1, executor: Executor | None = None
+) -> list[tuple[int, int]]:
+    """`_search_one` over the ``store``'s first ``n`` keys, the blocks shared among ``jobs`` processes
+    (each reading its own blocks' texts from the store's file)."""
+    read = store.reader()
+    df = store.vocabulary if n == store.count else None  # (the vocabulary counts every key)
+    if jobs <= 1 or n <= EXHAUSTIVE_UP_TO:
+        return _search_one(read, lambda: store.keys(n), df, n)
+    blocks = _blocks(lambda: store.keys(n), df)
     tasks = [(store.path, share.members, share.bounds, n) for share in _shares(blocks, jobs)]
     del blocks
     if executor is not None:
@@ -617,10 +666,15 @@ class BatchAudit:
     What it keeps in memory per claim is 18 bytes of arrays: where it is (a path number, line and claim
     number, 12 bytes), its distinct claim's number (4) and its label (2); per distinct claim 1 byte. The
     texts (each distinct claim's normalised key, its first wording and its first supported wording) are on
-    disk, in a private temporary file (`_ClaimStore`) removed by `close` (or a ``with`` block, or when the
+    disk, in private temporary files (`_ClaimStore`) removed by `close` (or a ``with`` block, or when the
     audit is collected). Paths and label names are kept once each; the last keys fed, up to `_AT_ONCE`, wait
-    whole until they are stored together. A caller that feeds it as reports arrive need not keep the keys at all. `findings` adds, for a moment, arrays of a few tens of bytes per distinct
-    claim and the texts of one group of blocks at a time (see the module's docstring).
+    whole until they are stored together. A caller that feeds it as reports arrive need not keep the keys
+    at all. `findings` adds, for a moment, arrays of a few tens of bytes per distinct claim and the texts of
+    one group of blocks at a time (see the module's docstring).
+
+    A run that knows its claims before their labels (once its reports are parsed) gives them first to
+    `expect`, starts the near-duplicate search on a worker (`search_ahead`: it needs only the keys), and
+    then gives them again with their labels to `add`, in the same order.
 
     Example: ``with BatchAudit() as audit:``, ``audit.add(claim_keys(result))`` per report, then
     ``audit.findings(jobs=2)``.
@@ -637,6 +691,8 @@ class BatchAudit:
         self._index = array("I")
         self._label = array("H")
         self._pending: list[ClaimKey] = []  # keys not stored yet: at most `_AT_ONCE`
+        self._labelled = 0  # the claims before this one have their labels; those after are expected
+        self._ahead: tuple[Future[list[tuple[int, int]]], int] | None = None  # `search_ahead`'s
         self._path_names: list[str] = []
         self._label_names: list[str] = []
 
@@ -650,11 +706,14 @@ class BatchAudit:
         self.close()
 
     def close(self) -> None:
-        """Remove the audit's temporary file; the audit cannot be used afterwards. Idempotent.
+        """Remove the audit's temporary files; the audit cannot be used afterwards. Idempotent.
 
         Example: ``audit.close()``
         """
         self._closed = True
+        if self._ahead is not None:
+            self._ahead[0].cancel()
+            self._ahead = None
         if self._store is not None:
             self._store.close()
 
@@ -665,21 +724,61 @@ class BatchAudit:
             self._store = _ClaimStore()
         return self._store
 
+    def expect(self, claims: Iterable[ClaimKey]) -> None:
+        """Take the keys of some claims (in report order) whose labels are not known yet (theirs here are not
+        read): each must come again, labelled, to `add`, in the same order, before any other claim.
+
+        Example: ``audit.expect(claim_keys(report))`` per parsed report, later
+        ``audit.add(claim_keys(result))`` per verified one.
+        """
+        for claim in claims:
+            if not claim.key:
+                continue
+            if not self._pending:
+                self._open_store()
+            self._pending.append(claim._replace(label=_EXPECTED))
+            if len(self._pending) >= _AT_ONCE:
+                self._store_pending()
+
     def add(self, claims: Iterable[ClaimKey]) -> None:
         """Take the keys of some claims (in report order); claims with an empty key are left out. They are
         stored `_AT_ONCE` at a time (one lookup and one insert into the audit's file for a few dozen reports
-        fed one by one), the rest when the findings are asked for.
+        fed one by one), the rest when the findings are asked for. Claims taken by `expect` and not labelled
+        yet take their labels from these, in order: `ClaimcheckError` when one is not where it was expected.
 
         Example: ``audit.add(claim_keys(result))``
         """
         for claim in claims:  # (a generator of a whole batch is not kept as a list)
             if not claim.key:
                 continue
+            n = self._labelled
+            self._labelled += 1
+            if n < len(self):
+                self._settle(n, claim)
+                continue
             if not self._pending:
                 self._open_store()  # made with the first claim; refused once the audit is closed
             self._pending.append(claim)
             if len(self._pending) >= _AT_ONCE:
                 self._store_pending()
+
+    def _settle(self, n: int, claim: ClaimKey) -> None:
+        """Give the ``n``-th claim, taken by `expect`, the label of ``claim``, which must be the same claim."""
+        if n >= len(self._group):
+            self._store_pending()
+        if (
+            self._path_ids.get(claim.path) != self._path[n]
+            or self._line[n] != claim.line
+            or self._index[n] != claim.claim_index
+        ):
+            path = next(p for p, i in self._path_ids.items() if i == self._path[n])
+            raise ClaimcheckError(
+                f"the batch audit expected {path}:{self._line[n]} (claim {self._index[n]}) and was given "
+                f"{claim.where} (claim {claim.claim_index}): the claims must be labelled in the order they came"
+            )
+        self._label[n] = self._label_ids.setdefault(claim.label, len(self._label_ids))
+        if claim.label == "supported":
+            self._open_store().supported(self._group[n], claim.text)
 
     def _store_pending(self) -> None:
         chunk, self._pending = self._pending, []
@@ -688,20 +787,52 @@ class BatchAudit:
         store = self._open_store()
         groups = store.groups([(claim.key, claim.text) for claim in chunk])
         for claim, group in zip(chunk, groups, strict=True):
-            if claim.label == "supported":
+            label = claim.label
+            if label == "supported":
                 store.supported(group, claim.text)
             self._group.append(group)
             self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
             self._line.append(claim.line)
             self._index.append(claim.claim_index)
-            self._label.append(self._label_ids.setdefault(claim.label, len(self._label_ids)))
+            self._label.append(
+                _NO_LABEL if label == _EXPECTED else self._label_ids.setdefault(label, len(self._label_ids))
+            )
+
+    def search_ahead(
+        self,
+        submit: Callable[
+            [
+                Callable[[tuple[str, Counter[str] | None, int]], list[tuple[int, int]]],
+                tuple[str, Counter[str] | None, int],
+            ],
+            Future[list[tuple[int, int]]] | None,
+        ],
+    ) -> None:
+        """Start the near-duplicate search over the claims taken so far, as ``submit(fn, task)`` runs it (a
+        process pool's ``submit``, or None when it cannot: the search then runs in `findings`). It needs
+        only the keys, so it can run while the labels of expected claims come; its workers must see this
+        machine's temporary directory (they read the audit's file). `findings` uses its result unless other
+        claims were taken meanwhile.
+
+        Example: ``audit.search_ahead(pool.submit)`` after ``audit.expect(...)``.
+        """
+        self._store_pending()
+        store = self._store
+        if store is None or self._closed:
+            return
+        store.commit()
+        n = store.count
+        future = submit(_search_file, (store.path, store.vocabulary if n > EXHAUSTIVE_UP_TO else None, n))
+        if future is not None:
+            self._ahead = (future, n)
 
     def findings(self, *, jobs: int = 1, executor: Executor | None = None) -> list[Finding]:
-        """`claim_verdict_differs` then `near_duplicate_claim` findings, as `audit_batch` gives them.
+        """`claim_verdict_differs` then `near_duplicate_claim` findings, as `audit_batch` gives them, over the
+        claims with labels (expected claims never labelled are left out, as if never taken).
 
         ``jobs`` worker processes share the near-duplicate search of a large batch (the findings are the
         same), in ``executor`` when given (its workers must see this machine's temporary directory: they
-        read the texts from the audit's file), else in a pool made for it.
+        read the texts from the audit's file), else in a pool made for it; unless `search_ahead` did it.
 
         Example: ``BatchAudit().findings()`` is ``[]``.
         """
@@ -713,10 +844,30 @@ class BatchAudit:
             return []
         self._path_names = list(self._path_ids)
         self._label_names = list(self._label_ids)
-        occurrences = _buckets(self._group, store.count)
+        group, n = self._group, store.count
+        if self._labelled < len(group):  # distinct claims are numbered as they come: the labelled ones' first
+            group = group[: self._labelled]
+            n = max(group) + 1 if group else 0
+        occurrences = _buckets(group, n)
         verdicts = self._verdict_findings(store, *occurrences)
-        edges = _search(store, jobs, executor)
-        return verdicts + self._near_duplicate_findings(store, *occurrences, edges)
+        edges = self._searched(n)
+        if edges is None:
+            edges = _search(store, n, jobs, executor)
+        return verdicts + self._near_duplicate_findings(n, store, *occurrences, edges)
+
+    def _searched(self, n: int) -> list[tuple[int, int]] | None:
+        """The edges `search_ahead` found, when it searched these ``n`` distinct claims and finished."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is None:
+            return None
+        future, searched = ahead
+        if searched != n:
+            future.cancel()
+            return None
+        try:
+            return future.result()
+        except (CancelledError, BrokenExecutor):
+            return None  # its pool was stopped, or lost a worker, before it ran: search here
 
     def _claim(self, n: int) -> tuple[str, int, int, str]:
         """(path, line, claim number, label) of the ``n``-th claim."""
@@ -732,7 +883,7 @@ class BatchAudit:
 
     def _verdict_findings(self, store: _ClaimStore, starts: array[int], order: array[int]) -> list[Finding]:
         findings: list[Finding] = []
-        for group in range(store.count):
+        for group in range(len(starts) - 1):
             if starts[group + 1] - starts[group] < 2:
                 continue
             members = order[starts[group] : starts[group + 1]]
@@ -773,9 +924,8 @@ class BatchAudit:
         return findings
 
     def _near_duplicate_findings(
-        self, store: _ClaimStore, starts: array[int], order: array[int], edges: list[tuple[int, int]]
+        self, n: int, store: _ClaimStore, starts: array[int], order: array[int], edges: list[tuple[int, int]]
     ) -> list[Finding]:
-        n = store.count
         components = _Components(n)
         for i, j in edges:
             components.join(i, j)

@@ -59,6 +59,8 @@ class Pool(Protocol):
 
     def reset(self, setup: Callable[..., None], args: tuple[object, ...] = ()) -> None: ...
 
+    def beside(self, fn: Callable[[_T], _R], arg: _T) -> Future[_R] | None: ...
+
     def close(self) -> None: ...
 
 
@@ -132,6 +134,16 @@ class WorkerPool:
             yield from in_order(lambda chunk: pool.submit(fn, chunk), chunks, ahead or 4 * self.jobs)
         except BrokenProcessPool as exc:
             raise worker_died(exc) from exc
+
+    def beside(self, fn: Callable[[_T], _R], arg: _T) -> Future[_R] | None:
+        """``fn(arg)`` on one of the workers, beside the chunks `map` sends them (it takes a worker from them
+        while it runs), or None with one job: it would run beside nothing.
+
+        Example: ``future = pool.beside(search, task)``, then ``pool.map(...)``, then ``future.result()``
+        """
+        if self.jobs <= 1:
+            return None
+        return self._started().submit(fn, arg)
 
     def close(self) -> None:
         """Stop the workers (pending work cancelled). Idempotent."""
@@ -231,6 +243,11 @@ class DaskPool:
             return client.submit(_run_on_worker, *args, chunk, pure=False)
 
         yield from in_order(submit, chunks, ahead or 4 * self.jobs)
+
+    def beside(self, fn: Callable[[_T], _R], arg: _T) -> Future[_R] | None:
+        """None: the work beside the chunks reads this machine's temporary files, which a cluster's workers
+        need not see."""
+        return None
 
     def close(self) -> None:
         """Disconnect, and stop the local cluster if this pool started it. Idempotent."""

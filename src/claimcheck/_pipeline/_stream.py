@@ -1,5 +1,6 @@
 """The whole run over files: parse each report once → fetch the cited papers once → verify, audit and render
-each report in worker processes → the batch audit.
+each report in worker processes → the batch audit (its near-duplicate search needs only the parsed claims: it
+runs on a worker beside the verification).
 
 Memory stays flat whatever the number of reports: parsed reports wait in a spool file (pickled by our own
 workers, read back only by them), the parent keeps a few hundred bytes per report and 18 per claim (the batch
@@ -38,7 +39,7 @@ from ._pool import DaskPool, Pool, WorkerPool, batched
 from ._verifier import MatchOptions, Verifier
 
 if TYPE_CHECKING:
-    from .._audit import ClaimKey
+    from .._audit import BatchAudit, ClaimKey
     from .._gate import GateFailure
 
 __all__ = ["ReportOutcome", "VerifyStream", "verify_paths", "verify_reports", "verify_stream"]
@@ -76,12 +77,14 @@ class _Task:
 
 @dataclass(frozen=True)
 class _Parsed:
-    """A report parsed in a worker: its pickled form (for the spool) and the papers it cites."""
+    """A report parsed in a worker: its pickled form (for the spool), the papers it cites and its claims'
+    keys (for the batch audit, which can search them before they are verified)."""
 
     path: str
     data: bytes
     keys: tuple[PaperKey, ...]
     row_errors: list[InputErrorRecord]
+    claims: list[ClaimKey]
 
 
 @dataclass(frozen=True)
@@ -142,6 +145,8 @@ def _setup_parse(max_bytes: int) -> None:
 
 
 def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
+    from .._audit import claim_keys
+
     out: list[_Parsed | InputErrorRecord] = []
     for path in items:
         parsed = parse_one(Path(path), _MAX_BYTES)
@@ -152,7 +157,7 @@ def _parse_chunk(items: Sequence[str]) -> list[_Parsed | InputErrorRecord]:
             dict.fromkeys((r.arxiv_id, r.version) for r in parsed.references if r.arxiv_id is not None)
         )
         data = pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL)
-        out.append(_Parsed(path, data, keys, row_errors(parsed)))
+        out.append(_Parsed(path, data, keys, row_errors(parsed), claim_keys(parsed)))
     return out
 
 
@@ -206,6 +211,7 @@ class VerifyStream:
         pool: Pool,
         session: SourceSession | None = None,
         sentences: dict[str, tuple[tuple[int, int], ...]] | None = None,
+        audit: BatchAudit | None = None,
     ) -> None:
         self._session = session  # closed with the stream when the stream made it
         self._spool = spool
@@ -215,9 +221,13 @@ class VerifyStream:
         self._sentences = sentences or {}  # the sentence spans of the papers' abstracts, by abstract
         self._task = task
         self._pool: Pool | None = pool
-        from .._audit import BatchAudit
+        if audit is None:
+            from .._audit import BatchAudit
 
-        self._audit = BatchAudit()  # 18 bytes per claim in memory, the texts in its own temporary file
+            audit = BatchAudit()
+        # 18 bytes per claim in memory, the texts in its own temporary files; given the claims of the parsed
+        # reports (`BatchAudit.expect`), it searches them for near duplicates beside the verification
+        self._audit = audit
         self._findings: list[Finding] | None = None
         self._summaries: list[ReportSummary] = []
         self._done = False
@@ -289,6 +299,7 @@ class VerifyStream:
             raise ClaimcheckError("this verify stream is closed")
         size = max(1, min(16, self.total // (pool.jobs * 4)))
         try:
+            self._audit.search_ahead(pool.beside)  # on a worker, first: the rest verify meanwhile
             for outcome in pool.map(_verify_chunk, _chunks(self._work(), size)):
                 self._audit.add(outcome.claims)
                 self._summaries.append(outcome.summary)
@@ -327,8 +338,9 @@ class VerifyStream:
         pool = self._pool
         jobs = pool.jobs if pool is not None else 1
         # The verifying workers go first: each holds its prepared papers, verdicts and audit caches (about
-        # 200 MB with thousands of distinct papers), which the batch search does not need; it runs in fresh
-        # processes, as it does after a dask run.
+        # 200 MB with thousands of distinct papers). The batch search ran on one of them before it verified
+        # anything (`BatchAudit.search_ahead`); when it could not (one job, a dask run, a run stopped early),
+        # it runs now in fresh processes, not on top of those caches.
         self._stop()
         if self._findings is None:
             try:
@@ -396,6 +408,9 @@ def verify_stream(
     task = _Task(options, chunker, policies, keep_results, max_bytes)
     pool = WorkerPool(jobs, _setup_parse, (max_bytes,))
     spool = _Spool()
+    from .._audit import BatchAudit
+
+    audit = BatchAudit()
     own = session is None
     session = session or SourceSession()
     try:
@@ -409,6 +424,7 @@ def verify_stream(
                 errors.append(got)
             else:
                 spool.add(got)
+                audit.expect(got.claims)
                 wanted.update(dict.fromkeys(got.keys))
                 errors.extend(
                     got.row_errors
@@ -424,6 +440,7 @@ def verify_stream(
     except BaseException:
         pool.close()
         spool.close()
+        audit.close()
         if own:
             session.close()
         raise
@@ -437,6 +454,7 @@ def verify_stream(
             verifying = DaskPool(jobs, _setup, (task, None), scheduler=scheduler)
         except BaseException:
             spool.close()
+            audit.close()
             if own:
                 session.close()
             raise
@@ -444,7 +462,9 @@ def verify_stream(
         # the workers (or, with one job, this process, with the verifier that checked the options) verify
         pool.reset(_setup, (task, verifier if jobs == 1 else None))
     del verifier
-    return VerifyStream(spool, errors, papers, latest, task, verifying, session if own else None, sentences)
+    return VerifyStream(
+        spool, errors, papers, latest, task, verifying, session if own else None, sentences, audit
+    )
 
 
 def verify_paths(
