@@ -21,7 +21,6 @@ __all__ = [
 _TEX_REPLACEMENTS = (("---", "—"), ("--", "–"), ("``", "“"), ("''", "”"))
 _TEX_COMMAND = re.compile(r"\\(?:emph|textit|textbf|texttt|mathrm|text)\{([^{}]*)\}")
 _TEX_CITE = re.compile(r"\s*\\cite[a-z]*\{[^{}]*\}")
-_SPACE = re.compile(r"\s+")
 _WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _PUNCT = re.compile(r"[^\w\s]")
 
@@ -58,12 +57,13 @@ def normalise_prose(text: str) -> str:
     Example: ``normalise_prose("training---fine-tuning")`` is ``"training—fine-tuning"``.
     """
     text = unicodedata.normalize("NFKC", text)
-    text = _TEX_CITE.sub("", text)
-    text = _TEX_COMMAND.sub(r"\1", text)
+    if "\\" in text:  # (both patterns start with one)
+        text = _TEX_CITE.sub("", text)
+        text = _TEX_COMMAND.sub(r"\1", text)
     for tex, char in _TEX_REPLACEMENTS:
         text = text.replace(tex, char)
     text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
-    return _SPACE.sub(" ", text).strip()
+    return " ".join(text.split())  # (str.split's whitespace is the regex's \s)
 
 
 @lru_cache(maxsize=4096)  # a claim is keyed for the batch audit and for the report's duplicates
@@ -73,7 +73,7 @@ def normalise_claim(text: str) -> str:
     Example: ``normalise_claim("XNLI does not  benefit.")`` is ``"xnli does not benefit"``.
     """
     text = normalise_prose(text).casefold()
-    return _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    return " ".join(_PUNCT.sub(" ", text).split())
 
 
 _SUFFIXES = (
@@ -134,7 +134,7 @@ def quote(text: str, width: int = 60) -> str:
 
     Example: ``quote("a" * 100, width=10)`` is ``'"aaaaaaaaa…"'``.
     """
-    text = _SPACE.sub(" ", text).strip()
+    text = " ".join(text.split())
     if len(text) > width:
         text = text[: width - 1].rstrip() + "…"
     return f'"{text}"'
