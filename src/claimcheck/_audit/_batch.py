@@ -27,7 +27,6 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableSequence, Sequence
 from concurrent.futures import BrokenExecutor, CancelledError, Executor, Future
 from pathlib import Path
-from sys import intern
 from typing import NamedTuple
 
 from .._errors import ClaimcheckError
@@ -94,16 +93,6 @@ class ClaimKey(NamedTuple):
     def where(self) -> str:
         """``path:line``."""
         return f"{self.path}:{self.line}"
-
-    def __reduce__(self) -> tuple[Callable[..., ClaimKey], tuple[str, int, int, str, str, str]]:
-        # Keys come back from worker processes by pickle, each string a new copy: interned on arrival,
-        # a claim repeated word for word across reports (common in generated reports) is kept once.
-        return _arrived, (self.path, self.line, self.claim_index, self.text, self.key, self.label)
-
-
-def _arrived(path: str, line: int, claim_index: int, text: str, key: str, label: str) -> ClaimKey:
-    """A `ClaimKey` as unpickled: its strings interned."""
-    return ClaimKey(intern(path), line, claim_index, intern(text), intern(key), intern(label))
 
 
 def claim_keys(report: Report) -> list[ClaimKey]:
@@ -736,7 +725,7 @@ class BatchAudit:
                 continue
             if not self._pending:
                 self._open_store()
-            self._pending.append(claim._replace(label=_EXPECTED))
+            self._pending.append(claim if claim.label == _EXPECTED else claim._replace(label=_EXPECTED))
             if len(self._pending) >= _AT_ONCE:
                 self._store_pending()
 
