@@ -54,10 +54,8 @@ class _Model(BaseModel):
 
 _M = TypeVar("_M", bound=BaseModel)
 _IMMUTABLE = (str, int, float, bool, type(None), tuple, frozenset)
-# Per model: (field name, its default or default factory, whether it is a factory; None when required).
-_TRUSTED_FIELDS: dict[type[BaseModel], tuple[tuple[str, Any, bool | None], ...] | None] = {}
-# Per model: its field names in order, and as a set.
-_TRUSTED_NAMES: dict[type[BaseModel], tuple[tuple[str, ...], frozenset[str]]] = {}
+# Per model: how `trusted` builds it (`_trusted_fields`) and its field names.
+_TRUSTED: dict[type[BaseModel], tuple[tuple[tuple[str, Any, bool | None], ...] | None, frozenset[str]]] = {}
 # The slots of every pydantic record beside its __dict__.
 _SET_FIELDS_SET = BaseModel.__dict__["__pydantic_fields_set__"].__set__
 _SET_EXTRA = BaseModel.__dict__["__pydantic_extra__"].__set__
@@ -89,16 +87,15 @@ def trusted(cls: type[_M], /, **values: Any) -> _M:
 
     Example: ``trusted(Recomputed, verified=True, confidence=0.9, label="supported")``
     """
-    if cls not in _TRUSTED_FIELDS:
-        _TRUSTED_FIELDS[cls] = _trusted_fields(cls)
-        _TRUSTED_NAMES[cls] = (tuple(cls.__pydantic_fields__), frozenset(cls.__pydantic_fields__))
-    table = _TRUSTED_FIELDS[cls]
+    spec = _TRUSTED.get(cls)
+    if spec is None:
+        spec = _TRUSTED[cls] = (_trusted_fields(cls), frozenset(cls.__pydantic_fields__))
+    table, names = spec
     if table is None:
         return cls.model_construct(**values)
-    names = _TRUSTED_NAMES[cls]
-    if values.keys() == names[1]:  # every field given (the usual case): nothing to fill in
-        fields: dict[str, Any] = {name: values[name] for name in names[0]}
-        given = set(names[0])
+    if values.keys() == names:  # every field given (the usual case): the keywords are the record's fields
+        fields: dict[str, Any] = values
+        given = set(values)
     else:
         fields = {}
         for name, default, factory in table:
