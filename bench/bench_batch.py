@@ -35,7 +35,7 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-import claimcheck._audit._batch as batch  # noqa: E402
+import claimcheck._audit._search as search_module  # noqa: E402
 from claimcheck._audit import ClaimKey, audit_batch_keys  # noqa: E402
 from claimcheck._audit._text import normalise_claim  # noqa: E402
 from claimcheck._models import Finding  # noqa: E402
@@ -138,7 +138,7 @@ def near_duplicate_keys(
 
 def exact(keys: list[ClaimKey]) -> list[Finding]:
     """The findings of the exact pairwise search (every pair of distinct claims compared)."""
-    with mock.patch.object(batch, "EXHAUSTIVE_UP_TO", 1 << 62):
+    with mock.patch.object(search_module, "EXHAUSTIVE_UP_TO", 1 << 62):
         return audit_batch_keys(keys)
 
 
@@ -214,7 +214,7 @@ def main() -> None:
     for size in (int(s) for s in opts.sizes.split(",")):
         keys = near_duplicate_keys(size, bases=opts.bases)
         distinct = len({k.key for k in keys})
-        with mock.patch.object(batch, "EXHAUSTIVE_UP_TO", 0):  # the blocked search even at 1k
+        with mock.patch.object(search_module, "EXHAUSTIVE_UP_TO", 0):  # the blocked search even at 1k
             fast_s, fast = _timed(lambda keys=keys: audit_batch_keys(keys, jobs=opts.jobs))
         if size <= opts.exact_up_to:
             exact_s, ref = _timed(lambda keys=keys: exact(keys))

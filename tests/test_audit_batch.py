@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-import claimcheck._audit._batch as batch
+import claimcheck._audit._search as search_module
 from claimcheck._audit import ClaimKey, audit_batch_keys
 from claimcheck._audit._text import normalise_claim
 
@@ -46,7 +46,7 @@ def test_blocked_search_finds_the_clusters_of_the_exhaustive_one(monkeypatch: py
     keys = _keys(60)
     exhaustive = audit_batch_keys(keys)
     assert {f.code for f in exhaustive} == {"claim_verdict_differs", "near_duplicate_claim"}
-    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", 0)
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", 0)
     assert audit_batch_keys(keys) == exhaustive
 
 
@@ -59,12 +59,12 @@ def test_different_numbers_are_different_claims_in_both_searches(monkeypatch: py
         ClaimKey("c.md", 31, 1, a + " ", normalise_claim(a), "supported"),
     ]
     for limit in (1000, 0):
-        monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", limit)
+        monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", limit)
         (near,) = [f for f in audit_batch_keys(keys) if f.code == "near_duplicate_claim"]
         assert near.details["occurrences"] == ["a.md:31", "c.md:31"]
 
 
 def test_worker_processes_find_the_same_clusters(monkeypatch: pytest.MonkeyPatch) -> None:
     keys = _keys(60)
-    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", 0)
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", 0)
     assert audit_batch_keys(keys, jobs=2) == audit_batch_keys(keys)

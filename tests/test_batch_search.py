@@ -21,6 +21,8 @@ import pytest
 from rapidfuzz import fuzz, process
 
 import claimcheck._audit._batch as batch
+import claimcheck._audit._search as search_module
+import claimcheck._audit._store as store_module
 from claimcheck._audit import BatchAudit, ClaimKey, audit_batch_keys
 from claimcheck._audit._claims import DUPLICATE_SIMILARITY, same_normalised_claim
 from claimcheck._audit._text import normalise_claim
@@ -63,7 +65,7 @@ def exact_findings(rewrites: list[ClaimKey]) -> list[Any]:
 def test_blocked_search_keeps_the_exact_searchs_pairs(
     rewrites: list[ClaimKey], exact_findings: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", 0)
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", 0)
     blocked = audit_batch_keys(rewrites)
     # Measured on these claims: the search of main (3 rarest words, every pair of a block) kept 99.4% of
     # the exact search's pairs; this one keeps more, and compares far fewer pairs in a large cluster.
@@ -101,27 +103,27 @@ def test_a_large_cluster_costs_a_capped_number_of_comparisons(monkeypatch: pytes
         return extract(query, choices, **kwargs)
 
     monkeypatch.setattr(process, "extract", counting)
-    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", 0)
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", 0)
     found = audit_batch_keys(keys)
     # Neighbours in the sort orders connect nearly all of each cluster; what they miss is a claim cut
     # short after an edit whose only near duplicates, cut elsewhere, sort far from it.
     assert BENCH.pair_recall(exact, found) >= 0.98
     distinct = len({k.key for k in keys})
     assert distinct > 1000  # a few blocks, each far larger than the window
-    blocks_per_claim = batch._ANCHORS + batch._START_ANCHORS
-    assert compared <= blocks_per_claim * 2 * batch.WINDOW * distinct < distinct**2 // 2
+    blocks_per_claim = search_module._ANCHORS + search_module._START_ANCHORS
+    assert compared <= blocks_per_claim * 2 * search_module.WINDOW * distinct < distinct**2 // 2
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:
     """The distinct claim numbers of every read of keys and wordings from the audit's file, as they happen."""
     reads: list[list[int]] = []
-    read = batch._read
+    read = store_module.read_claims
 
     def recording(conn: sqlite3.Connection, ids: Sequence[int], path: str) -> Any:
         reads.append(list(ids))
         return read(conn, ids, path)
 
-    monkeypatch.setattr(batch, "_read", recording)
+    monkeypatch.setattr(store_module, "read_claims", recording)
     return reads
 
 
@@ -143,7 +145,7 @@ class _RecordingExecutor(Executor):
 def test_each_worker_reads_only_the_texts_of_its_own_blocks(
     rewrites: list[ClaimKey], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", 0)
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", 0)
     alone = audit_batch_keys(rewrites)
     pool = _RecordingExecutor(_reads(monkeypatch))
     assert audit_batch_keys(rewrites, jobs=2, executor=pool) == alone
@@ -176,13 +178,13 @@ def _reference_clusters(keys: list[ClaimKey]) -> set[frozenset[str]]:
 
     blocks: dict[str, set[int]] = defaultdict(set)
     for i, key in enumerate(norm):
-        for w in rarest(words(key), batch._ANCHORS) + rarest(
-            words(key[: batch._START]), batch._START_ANCHORS
+        for w in rarest(words(key), search_module._ANCHORS) + rarest(
+            words(key[: search_module._START]), search_module._START_ANCHORS
         ):
             blocks[w].add(i)
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        if len(members) <= batch.WINDOW + 1:
+        if len(members) <= search_module.WINDOW + 1:
             pairs.update(itertools.combinations(sorted(members), 2))
             continue
         for order in (
@@ -190,7 +192,7 @@ def _reference_clusters(keys: list[ClaimKey]) -> set[frozenset[str]]:
             sorted(members, key=lambda i: (" ".join(reversed(norm[i].split())), i)),
         ):
             for p, i in enumerate(order):
-                pairs.update((min(i, j), max(i, j)) for j in order[p + 1 : p + batch.WINDOW + 1])
+                pairs.update((min(i, j), max(i, j)) for j in order[p + 1 : p + search_module.WINDOW + 1])
     parent = list(range(len(norm)))
 
     def root(i: int) -> int:
@@ -221,7 +223,7 @@ def test_the_search_reads_a_group_of_blocks_at_a_time_and_finds_the_in_memory_cl
     assert distinct > batch.EXHAUSTIVE_UP_TO  # the blocked search, as a large batch gets it
     whole = audit_batch_keys(rewrites)
     reads = _reads(monkeypatch)
-    monkeypatch.setattr(batch, "_GROUP", 500)
+    monkeypatch.setattr(search_module, "_GROUP", 500)
     found = audit_batch_keys(rewrites)
     assert found == whole
     assert _clusters(found) == _reference_clusters(rewrites)
@@ -231,7 +233,7 @@ def test_the_search_reads_a_group_of_blocks_at_a_time_and_finds_the_in_memory_cl
     with batch.BatchAudit() as audit:
         audit.add(rewrites)
         audit._store_pending()  # (the last keys fed wait to be stored together)
-        blocks = batch._blocks(audit._store.keys)  # type: ignore[union-attr]
+        blocks = search_module._blocks(audit._store.keys)  # type: ignore[union-attr]
     assert largest <= max(500, *(len(blocks.block(b)) for b in range(len(blocks))))
 
 
@@ -271,7 +273,7 @@ def test_the_audits_file_is_removed_when_the_search_fails(
 ) -> None:
     made: list[Any] = []
 
-    class Store(batch._ClaimStore):
+    class Store(store_module.ClaimStore):
         def __init__(self) -> None:
             super().__init__()
             made.append(self)
@@ -279,8 +281,8 @@ def test_the_audits_file_is_removed_when_the_search_fails(
     def failing(*_: Any, **__: Any) -> Any:
         raise MemoryError
 
-    monkeypatch.setattr(batch, "_ClaimStore", Store)
-    monkeypatch.setattr(batch, "_search", failing)
+    monkeypatch.setattr(batch, "ClaimStore", Store)
+    monkeypatch.setattr(batch, "search", failing)
     with pytest.raises(MemoryError):
         audit_batch_keys(rewrites[:50])
     (store,) = made
@@ -330,11 +332,11 @@ def _in_reports(keys: Sequence[ClaimKey], size: int = 12) -> Iterator[Sequence[C
     return (keys[start : start + size] for start in range(0, len(keys), size))
 
 
-@pytest.mark.parametrize("exhaustive_up_to", [batch.EXHAUSTIVE_UP_TO, 500])
+@pytest.mark.parametrize("exhaustive_up_to", [search_module.EXHAUSTIVE_UP_TO, 500])
 def test_claims_expected_then_labelled_give_the_findings_of_labelled_claims(
     rewrites: list[ClaimKey], exhaustive_up_to: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(batch, "EXHAUSTIVE_UP_TO", exhaustive_up_to)
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", exhaustive_up_to)
     whole = audit_batch_keys(rewrites)
     assert any(f.code == "claim_verdict_differs" for f in whole)
     with BatchAudit() as audit, ProcessPoolExecutor(1) as pool:
@@ -346,7 +348,7 @@ def test_claims_expected_then_labelled_give_the_findings_of_labelled_claims(
         def nowhere(*args: Any, **kwargs: Any) -> Any:
             raise AssertionError("the search ran again")
 
-        monkeypatch.setattr(batch, "_search", nowhere)  # the worker's search is the one used
+        monkeypatch.setattr(batch, "search", nowhere)  # the worker's search is the one used
         for report in _in_reports(rewrites):
             audit.add(report)
         assert audit.findings() == whole

@@ -121,7 +121,7 @@ def test_the_near_duplicate_search_runs_on_a_worker_before_the_reports(batch: Pa
         pass
     audit = stream._audit
     ahead = audit._ahead
-    assert calls == ["_search_file", "_verify_chunk"] and ahead is not None
+    assert calls == ["search_file", "_verify_chunk"] and ahead is not None
     assert stream.summary().findings and ahead[0].done() and audit._ahead is None  # its edges were used
 
 
