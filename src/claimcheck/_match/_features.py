@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from operator import itemgetter
 from typing import Literal, Protocol
 
 from rapidfuzz import fuzz
@@ -412,7 +413,7 @@ def candidate_units(
                 # table row, under a caption that shares more of the claim's words than the row does).
                 score += NUMBER_BOOST * stating.get(ui, 0) / len(nums)
             scored.append((score, si, ui, b))
-    scored.sort(key=lambda t: -t[0])
+    scored.sort(key=itemgetter(0), reverse=True)  # (stable: ties keep their order)
     top = scored[:k]
     claim.ranked[:] = [  # only the runner-up's is read (the margin feature)
         sum(w for s, w in claim.weights.items() if s in sources[si].units[ui].tf) / claim.total
