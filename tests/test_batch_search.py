@@ -305,27 +305,38 @@ def test_the_audit_consumes_its_keys_as_a_stream(rewrites: list[ClaimKey]) -> No
     assert taken == 900 == len(by_report)
 
 
-def test_the_verdict_finding_quotes_the_first_supported_wording() -> None:
-    keys = [
-        _key("a.md", 3, "XNLI does not benefit from intermediate tasks", "not_found"),
-        _key("b.md", 4, "XNLI does not benefit from intermediate tasks.", "supported"),
-        _key("c.md", 5, "xnli does not benefit from intermediate tasks", "supported"),
-    ]
-    (differs,) = [f for f in audit_batch_keys(keys) if f.code == "claim_verdict_differs"]
-    assert "tasks." in differs.message and differs.path == "b.md"
-    assert differs.details == {"supported_in": ["b.md:4", "c.md:5"], "unsupported_in": ["a.md:3"]}
+_WORDINGS = (
+    "XNLI does not benefit from intermediate tasks",
+    "XNLI does not benefit from intermediate tasks.",
+    "xnli does not benefit from intermediate tasks",
+)
 
 
-def test_the_verdict_finding_quotes_the_wording_of_the_claim_it_names() -> None:
-    # the first wording is supported: a later supported rewording is not the one quoted for it
+@pytest.mark.parametrize(
+    ("labels", "named"),
+    [
+        # the first wording is not supported: the first supported one is quoted, with its place
+        (("not_found", "supported", "supported"), 1),
+        # the first wording is supported: a later supported rewording is not the one quoted for it
+        (("supported", "supported", "not_found"), 0),
+    ],
+)
+def test_the_verdict_finding_quotes_the_wording_of_the_claim_it_names(
+    labels: tuple[str, str, str], named: int
+) -> None:
     keys = [
-        _key("a.md", 3, "XNLI does not benefit from intermediate tasks", "supported"),
-        _key("b.md", 4, "XNLI does not benefit from intermediate tasks.", "supported"),
-        _key("c.md", 5, "xnli does not benefit from intermediate tasks", "not_found"),
+        _key(path, line, text, label)
+        for path, line, text, label in zip(
+            ("a.md", "b.md", "c.md"), (3, 4, 5), _WORDINGS, labels, strict=True
+        )
     ]
     (differs,) = [f for f in audit_batch_keys(keys) if f.code == "claim_verdict_differs"]
-    assert differs.path == "a.md" and differs.line == 3
-    assert '"XNLI does not benefit from intermediate tasks" is supported' in differs.message
+    assert (differs.path, differs.line) == (keys[named].path, keys[named].line)
+    assert f'"{_WORDINGS[named]}" is supported' in differs.message
+    assert differs.details == {
+        "supported_in": [k.where for k in keys if k.label == "supported"],
+        "unsupported_in": [k.where for k in keys if k.label != "supported"],
+    }
 
 
 def _in_reports(keys: Sequence[ClaimKey], size: int = 12) -> Iterator[Sequence[ClaimKey]]:
