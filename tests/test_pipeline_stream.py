@@ -7,17 +7,20 @@ import io
 import itertools
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
+import claimcheck._audit._batch as audit_module
 import claimcheck._match
 from claimcheck._audit import audit_batch
 from claimcheck._errors import ClaimcheckError, OutputError
 from claimcheck._io import open_atomic
 from claimcheck._pipeline import MatchOptions, Verifier, parse_paths, verify_paths, verify_stream
+from claimcheck._pipeline._pool import WorkerPool
 from claimcheck._render import STREAM_FORMATS, ReportChunker, render_verify, verify_writer
 from claimcheck._sources import SourceSession
 from claimcheck._version import __version__
@@ -123,6 +126,29 @@ def test_the_near_duplicate_search_runs_on_a_worker_before_the_reports(batch: Pa
     ahead = audit._ahead
     assert calls == ["search_file", "_verify_chunk"] and ahead is not None
     assert stream.summary().findings and ahead[0].done() and audit._ahead is None  # its edges were used
+
+
+def _slow_search(task: Any) -> Any:
+    time.sleep(120)
+    raise AssertionError("not stopped")
+
+
+def test_a_stream_closed_early_does_not_wait_for_its_workers(
+    batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A run that ends in an error (or is dropped) before its end stops its workers at once: at archive scale
+    # the near-duplicate search can run for minutes.
+    monkeypatch.setattr(audit_module, "search_file", _slow_search)
+    stream = verify_stream([batch], session=SourceSession(sources=SOURCES, offline=True), jobs=2)
+    reports = iter(stream)
+    next(reports)  # the search is running on one worker, the reports on the other
+    pool = stream._pool
+    assert isinstance(pool, WorkerPool) and pool._pool is not None
+    workers = list(pool._pool._processes.values())  # type: ignore[attr-defined]
+    started = time.monotonic()
+    stream.close()
+    assert time.monotonic() - started < 60
+    assert all(not w.is_alive() for w in workers)
 
 
 def test_a_stream_stopped_early_audits_the_reports_it_verified(batch: Path) -> None:

@@ -61,7 +61,7 @@ class Pool(Protocol):
 
     def beside(self, fn: Callable[[_T], _R], arg: _T) -> Future[_R] | None: ...
 
-    def close(self) -> None: ...
+    def close(self, *, now: bool = False) -> None: ...
 
 
 def in_order(
@@ -145,11 +145,19 @@ class WorkerPool:
             return None
         return self._started().submit(fn, arg)
 
-    def close(self) -> None:
-        """Stop the workers (pending work cancelled). Idempotent."""
+    def close(self, *, now: bool = False) -> None:
+        """Stop the workers: pending work is cancelled, running work waited for, or with ``now`` stopped
+        (the workers are terminated: a run abandoned early does not wait for, say, a long batch search).
+        Idempotent."""
         pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        if pool is None:
+            return
+        if now:
+            # (ProcessPoolExecutor has no public way to stop a running task before Python 3.14)
+            processes: dict[int, Any] = getattr(pool, "_processes", None) or {}
+            for process in list(processes.values()):
+                process.terminate()
+        pool.shutdown(cancel_futures=True)
 
     def __enter__(self) -> WorkerPool:
         return self
@@ -249,8 +257,9 @@ class DaskPool:
         need not see."""
         return None
 
-    def close(self) -> None:
-        """Disconnect, and stop the local cluster if this pool started it. Idempotent."""
+    def close(self, *, now: bool = False) -> None:
+        """Disconnect, and stop the local cluster if this pool started it (at once whatever ``now`` says: a
+        cluster's running tasks are the scheduler's to finish or drop). Idempotent."""
         client, self._client = getattr(self, "_client", None), None
         if client is not None:
             client.close()

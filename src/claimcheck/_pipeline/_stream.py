@@ -234,20 +234,22 @@ class VerifyStream:
 
     def close(self) -> None:
         """Stop the worker processes, drop the spool and remove the batch audit's file; `summary` does it,
-        and so does leaving a ``with`` block. Idempotent.
+        and so does leaving a ``with`` block. Idempotent. Work still running (a run closed before its end,
+        after an error, say) is not waited for: the workers are stopped at once.
 
         Example: ``with verify_stream(["reports/"], jobs=2) as s: ...``
         """
-        self._stop()
+        self._stop(now=True)
         audit = getattr(self, "_audit", None)
         if audit is not None:
             audit.close()
 
-    def _stop(self) -> None:
-        """Stop the worker processes and drop the spool (and the session the stream made)."""
+    def _stop(self, *, now: bool = False) -> None:
+        """Stop the worker processes (``now``: without waiting for the work they are doing) and drop the spool
+        (and the session the stream made)."""
         pool, self._pool = getattr(self, "_pool", None), None
         if pool is not None:
-            pool.close()
+            pool.close(now=now)
         spool = getattr(self, "_spool", None)
         if spool is not None:
             spool.close()
