@@ -163,13 +163,8 @@ class BatchAudit:
         ``audit.add(claim_keys(result))`` per verified one.
         """
         for claim in claims:
-            if not claim.key:
-                continue
-            if not self._pending:
-                self._open_store()
-            self._pending.append(claim if claim.label == _EXPECTED else claim._replace(label=_EXPECTED))
-            if len(self._pending) >= _AT_ONCE:
-                self._store_pending()
+            if claim.key:
+                self._take(claim if claim.label == _EXPECTED else claim._replace(label=_EXPECTED))
 
     def add(self, claims: Iterable[ClaimKey]) -> None:
         """Take the keys of some claims (in report order); claims with an empty key are left out. They are
@@ -186,12 +181,23 @@ class BatchAudit:
             self._labelled += 1
             if n < len(self):
                 self._settle(n, claim)
-                continue
-            if not self._pending:
-                self._open_store()  # made with the first claim; refused once the audit is closed
-            self._pending.append(claim)
-            if len(self._pending) >= _AT_ONCE:
-                self._store_pending()
+            else:
+                self._take(claim)
+
+    def _take(self, claim: ClaimKey) -> None:
+        """Queue ``claim`` to be stored with the others, `_AT_ONCE` at a time."""
+        if not self._pending:
+            self._open_store()  # made with the first claim; refused once the audit is closed
+        self._pending.append(claim)
+        if len(self._pending) >= _AT_ONCE:
+            self._store_pending()
+
+    def _label_number(self, group: int, claim: ClaimKey) -> int:
+        """The number of ``claim``'s label (in group ``group``); a supported claim may settle the group's
+        supported wording."""
+        if claim.label == "supported":
+            self._open_store().supported(group, claim.text)
+        return self._label_ids.setdefault(claim.label, len(self._label_ids))
 
     def _settle(self, n: int, claim: ClaimKey) -> None:
         """Give the ``n``-th claim, taken by `expect`, the label of ``claim``, which must be the same claim."""
@@ -207,9 +213,7 @@ class BatchAudit:
                 f"the batch audit expected {path}:{self._line[n]} (claim {self._index[n]}) and was given "
                 f"{claim.where} (claim {claim.claim_index}): the claims must be labelled in the order they came"
             )
-        self._label[n] = self._label_ids.setdefault(claim.label, len(self._label_ids))
-        if claim.label == "supported":
-            self._open_store().supported(self._group[n], claim.text)
+        self._label[n] = self._label_number(self._group[n], claim)
 
     def _store_pending(self) -> None:
         chunk, self._pending = self._pending, []
@@ -218,16 +222,11 @@ class BatchAudit:
         store = self._open_store()
         groups = store.groups([(claim.key, claim.text) for claim in chunk])
         for claim, group in zip(chunk, groups, strict=True):
-            label = claim.label
-            if label == "supported":
-                store.supported(group, claim.text)
             self._group.append(group)
             self._path.append(self._path_ids.setdefault(claim.path, len(self._path_ids)))
             self._line.append(claim.line)
             self._index.append(claim.claim_index)
-            self._label.append(
-                _NO_LABEL if label == _EXPECTED else self._label_ids.setdefault(label, len(self._label_ids))
-            )
+            self._label.append(_NO_LABEL if claim.label == _EXPECTED else self._label_number(group, claim))
 
     def search_ahead(
         self,
@@ -250,7 +249,8 @@ class BatchAudit:
         task = search_task(store)
         future = submit(search_file, task)
         if future is not None:
-            self._ahead = (future, task[2])
+            _, _, searched = task
+            self._ahead = (future, searched)
 
     def findings(self, *, jobs: int = 1, executor: Executor | None = None) -> list[Finding]:
         """`claim_verdict_differs` then `near_duplicate_claim` findings, as `audit_batch` gives them, over the
