@@ -10,12 +10,10 @@ block members, or the largest block), the pairs found different (at most `_FAILE
 
 from __future__ import annotations
 
-import sqlite3
 from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, MutableSequence, Sequence
 from concurrent.futures import Executor
-from pathlib import Path
 from typing import NamedTuple
 
 from . import _store
@@ -311,11 +309,8 @@ def _search_blocks(
 def _edges_task(task: tuple[str, array[int], array[int], int]) -> list[tuple[int, int]]:
     """`_search_blocks` in a worker, over its share of the blocks, reading the store's file by its path."""
     path, members, bounds, n = task
-    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
-    try:
+    with _store.opened(path) as conn:
         return _search_blocks(lambda ids: _store.read_claims(conn, ids, path), _Blocks(members, bounds), n)
-    finally:
-        conn.close()
 
 
 def _shares(blocks: _Blocks, n: int) -> list[_Blocks]:
@@ -377,13 +372,10 @@ def search_task(store: ClaimStore) -> SearchTask:
 def search_file(task: SearchTask) -> list[tuple[int, int]]:
     """`_search_one` in a worker, reading the keys from the store's file by its path (``(path, df, n)``)."""
     path, df, n = task
-    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
-    try:
+    with _store.opened(path) as conn:
         return _search_one(
             lambda ids: _store.read_claims(conn, ids, path), lambda: _store.read_keys(conn, path, n), df, n
         )
-    finally:
-        conn.close()
 
 
 def search(

@@ -13,12 +13,13 @@ import tempfile
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .._errors import ClaimcheckError
 from .._sqlite import IN_LIMIT
 
-__all__ = ["ClaimStore", "key_words", "read_claims", "read_keys"]
+__all__ = ["ClaimStore", "key_words", "opened", "read_claims", "read_keys"]
 
 
 def _encode(text: str) -> bytes:
@@ -34,6 +35,11 @@ def _discard(conns: Sequence[sqlite3.Connection], directory: str) -> None:
     for conn in conns:
         conn.close()
     shutil.rmtree(directory, ignore_errors=True)
+
+
+def _commit(conn: sqlite3.Connection) -> None:
+    if conn.in_transaction:
+        conn.execute("COMMIT")
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -142,8 +148,7 @@ class ClaimStore:
     def commit(self) -> None:
         """Commit the keys stored so far, so that a search worker opening the file (`path`) reads them."""
         with self._errors():
-            if self._conn.in_transaction:
-                self._conn.execute("COMMIT")
+            _commit(self._conn)
 
     def keys(self, count: int | None = None) -> Iterator[str]:
         """Every key (or the first ``count``), in number order, read from disk as it is iterated.
@@ -160,8 +165,7 @@ class ClaimStore:
         """
         with self._errors():
             if supported:
-                if self._wordings.in_transaction:
-                    self._wordings.execute("COMMIT")
+                _commit(self._wordings)
                 row = self._wordings.execute("SELECT text FROM supported WHERE id = ?", (group,)).fetchone()
                 if row is not None:
                     return _decode(row[0])
@@ -210,6 +214,19 @@ def read_claims(
                 keys[i] = _decode(key)
                 texts[i] = _decode(text)
     return keys, texts
+
+
+@contextmanager
+def opened(path: str) -> Iterator[sqlite3.Connection]:
+    """The store's file at ``path`` opened read-only, as a search worker reads it; closed at the end.
+
+    Example: ``with opened(store.path) as conn: keys, texts = read_claims(conn, [0], store.path)``
+    """
+    conn = sqlite3.connect(f"{Path(path).as_uri()}?mode=ro", uri=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 def read_keys(conn: sqlite3.Connection, path: str, count: int) -> Iterator[str]:
