@@ -209,9 +209,9 @@ class VerifyStream:
         latest: dict[str, Paper],
         task: _Task,
         pool: Pool,
+        audit: BatchAudit,
         session: SourceSession | None = None,
         sentences: dict[str, tuple[tuple[int, int], ...]] | None = None,
-        audit: BatchAudit | None = None,
     ) -> None:
         self._session = session  # closed with the stream when the stream made it
         self._spool = spool
@@ -221,10 +221,6 @@ class VerifyStream:
         self._sentences = sentences or {}  # the sentence spans of the papers' abstracts, by abstract
         self._task = task
         self._pool: Pool | None = pool
-        if audit is None:
-            from .._audit import BatchAudit
-
-            audit = BatchAudit()
         # 18 bytes per claim in memory, the texts in its own temporary files; given the claims of the parsed
         # reports (`BatchAudit.expect`), it searches them for near duplicates beside the verification
         self._audit = audit
@@ -465,7 +461,7 @@ def verify_stream(
         pool.reset(_setup, (task, verifier if jobs == 1 else None))
     del verifier
     return VerifyStream(
-        spool, errors, papers, latest, task, verifying, session if own else None, sentences, audit
+        spool, errors, papers, latest, task, verifying, audit, session if own else None, sentences
     )
 
 
