@@ -25,3 +25,11 @@ def test_a_bound_of_costs_and_a_floor() -> None:
     d: Lru[str, int] = Lru(0)
     d.put("a", 1)
     assert len(d) == 0 and d.get("a") is None
+
+
+def test_a_key_put_again_is_counted_once() -> None:
+    c: Lru[str, str] = Lru(5, len)
+    c.put("a", "xx")
+    c.put("a", "xxx")  # replaced, not added: 3 of the bound's 5 are spent
+    c.put("b", "xx")
+    assert (c.get("a"), c.get("b"), len(c)) == ("xxx", "xx", 2)

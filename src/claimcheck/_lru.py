@@ -38,7 +38,11 @@ class Lru(Generic[K, V]):
         return hit
 
     def put(self, key: K, value: V) -> None:
-        """Keep ``value`` under ``key`` (a new key: callers put what ``get`` did not find)."""
+        """Keep ``value`` under ``key``, now the most recently used (replacing what ``key`` held: the matcher
+        puts a claim's analysis again when its model changed)."""
+        old = self._items.pop(key, None)
+        if old is not None:
+            self._total -= 1 if self._cost is None else self._cost(old)
         self._items[key] = value
         self._total += 1 if self._cost is None else self._cost(value)
         while self._total > self.bound and len(self._items) > self.floor:
