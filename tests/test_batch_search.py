@@ -24,7 +24,7 @@ import claimcheck._audit._batch as batch
 import claimcheck._audit._search as search_module
 import claimcheck._audit._store as store_module
 from claimcheck._audit import BatchAudit, ClaimKey, audit_batch_keys
-from claimcheck._audit._claims import DUPLICATE_SIMILARITY, same_normalised_claim
+from claimcheck._audit._claims import DUPLICATE_SIMILARITY, digit_set, same_normalised_claim
 from claimcheck._audit._text import normalise_claim
 from claimcheck._errors import ClaimcheckError
 
@@ -112,6 +112,39 @@ def test_a_large_cluster_costs_a_capped_number_of_comparisons(monkeypatch: pytes
     assert distinct > 1000  # a few blocks, each far larger than the window
     blocks_per_claim = search_module._ANCHORS + search_module._START_ANCHORS
     assert compared <= blocks_per_claim * 2 * search_module.WINDOW * distinct < distinct**2 // 2
+
+
+def test_the_digit_test_turns_away_only_wordings_with_other_numbers(
+    rewrites: list[ClaimKey], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every pair the whole comparison calls one claim passes it: the rewrites, and hand-made pairs with
+    # digits of other scripts and a wording cut short before the other's later figures.
+    made = [
+        "Accuracy on XNLI rises to ٩٢٫٥ points with intermediate-task training",
+        "Accuracy on XNLI rises to ٩٢٫٥ points with intermediate task training",
+        "Accuracy on XNLI rises to ٩٣٫٥ points with intermediate-task training",
+        "Intermediate-task training on MNLI improves XNLI accuracy by 5.4 points and PAWS-X by 3.1",
+        "Intermediate-task training on MNLI improves XNLI accuracy by 5.4 points",
+    ]
+    texts = [*dict.fromkeys(k.text for k in rewrites[:900]), *made]
+    keys = [normalise_claim(t) for t in texts]
+    passed = turned_away = 0
+    for i, j in itertools.combinations(range(len(texts)), 2):
+        if keys[i] == keys[j] or fuzz.ratio(keys[i], keys[j]) < DUPLICATE_SIMILARITY * 0.6:
+            continue  # (the search compares distinct keys, each by its first wording)
+        short, long = (i, j) if len(texts[i]) <= len(texts[j]) else (j, i)
+        kept = digit_set(texts[short]) <= digit_set(texts[long])
+        if same_normalised_claim(texts[i], keys[i], texts[j], keys[j]):
+            assert kept, (texts[i], texts[j])
+            passed += 1
+        turned_away += not kept
+    assert passed > 1000 and turned_away > 500
+    assert digit_set(made[0]) != digit_set(made[2])
+    # and the blocked search finds the same clusters with it as without it
+    monkeypatch.setattr(search_module, "EXHAUSTIVE_UP_TO", 0)
+    with_test = audit_batch_keys(rewrites)
+    monkeypatch.setattr(search_module, "digit_set", lambda text: frozenset())
+    assert audit_batch_keys(rewrites) == with_test
 
 
 def _reads(monkeypatch: pytest.MonkeyPatch) -> list[list[int]]:

@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 from typing import NamedTuple
 
 from . import _store
-from ._claims import same_normalised_claim, similar_starts
+from ._claims import digit_set, same_normalised_claim, similar_starts
 from ._store import ClaimStore, key_words
 
 __all__ = [
@@ -225,6 +225,7 @@ def _edges(
     root = found.root
     n = len(found.parent)
     backwards: dict[int, str] = {}  # the keys read backwards: a key is in several blocks
+    digits: dict[int, frozenset[str]] = {}  # the wordings' digits (`digit_set`), likewise
     for block in blocks:
         if len({root(i) for i in block}) == 1:
             continue  # already one cluster (through an earlier block): no edge to find here
@@ -242,6 +243,9 @@ def _edges(
         # clusters found so far and kept in step with ``found``: in a large block most neighbours soon share
         # a cluster, and are dropped before comparing (most point at their root directly: no walk).
         parent = list(range(m))
+        # Most starts that pass are the claim reworded with other figures: their digits tell most apart.
+        dig = [digits.get(i) or digits.setdefault(i, digit_set(texts[i])) for i in ids]
+        size = [len(texts[i]) for i in ids]
         first: dict[int, int] = {}
         for r, i in enumerate(ids):
             parent[r] = first.setdefault(root(i), r)
@@ -256,8 +260,11 @@ def _edges(
                 continue
             short = ranked[a]
             i = ids[a]
+            mine_digits, mine_size = dig[a], size[a]
             for offset in similar_starts(short, [ranked[r] for r in rest]):
                 r = rest[offset]
+                if not (mine_digits <= dig[r] if mine_size <= size[r] else dig[r] <= mine_digits):
+                    continue  # the shorter wording writes a digit the other does not: other numbers
                 mine, theirs = _root(parent, a), _root(parent, r)
                 if mine == theirs:
                     continue
