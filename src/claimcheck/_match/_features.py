@@ -381,7 +381,7 @@ def candidate_units(
     Returns ``(source_index, unit_index, bm25)`` triples, best first.
     Example: ``candidate_units(prepare_claim("MNLI helps.", {}, 5.0, False), [p])[0][0] == 0``
     """
-    scored: list[tuple[float, int, int, float]] = []
+    scored: list[tuple[float, int, int, float, float]] = []
     for si, src in enumerate(sources):
         sums: dict[int, list[float]] = {}  # per unit: [coverage, bm25]
         units = src.units
@@ -412,14 +412,13 @@ def candidate_units(
                 # A paper has many sentences on the claim's topic, and its figure in one or two of them (a
                 # table row, under a caption that shares more of the claim's words than the row does).
                 score += NUMBER_BOOST * stating.get(ui, 0) / len(nums)
-            scored.append((score, si, ui, b))
+            scored.append((score, si, ui, b, c))
     scored.sort(key=itemgetter(0), reverse=True)  # (stable: ties keep their order)
     top = scored[:k]
-    claim.ranked[:] = [  # only the runner-up's is read (the margin feature)
-        sum(w for s, w in claim.weights.items() if s in sources[si].units[ui].tf) / claim.total
-        for _, si, ui, _ in top[:2]
-    ]
-    return [(si, ui, b) for _, si, ui, b in top]
+    # only the runner-up's coverage is read (the margin feature); a unit's postings hold each of its stems
+    # once, so ``c`` is its sum of the claim's weights found in it, added up in the claim's order
+    claim.ranked[:] = [c / claim.total for *_, c in top[:2]]
+    return [(si, ui, b) for _, si, ui, b, _ in top]
 
 
 # Ranking weight of the share of the claim's figures a unit states.
