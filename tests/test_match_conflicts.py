@@ -8,11 +8,13 @@ perturbed claim states a conflict, and the faithful (or reordered) one does not.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from claimcheck._match import Matcher, Source
+from claimcheck._match import _conflicts as conflicts_module
 from claimcheck._match._analysis import analyse
 from claimcheck._match._conflicts import (
     Conflict,
@@ -837,3 +839,40 @@ def test_a_negated_participle_describes_the_things_before_it() -> None:
     assert clause.negations == () and clause.object_cues == ("not given",)
     # after an auxiliary it is the predicate's
     assert analyse("Acetylcysteine was not given to these patients.").clauses[0].negations == ("not",)
+
+
+def test_the_align_shortcut_turns_away_only_units_no_clause_of_which_aligns() -> None:
+    # `_align` first weighs the claim clause's stems found anywhere in the unit (its `stem_set`): that holds
+    # only if every clause's stems are among its text's, in abstracts and in a full paper's tables and rows
+    from claimcheck._parse import parse_report_file
+    from claimcheck._sources._html import extract_html
+
+    html = (Path(__file__).resolve().parents[1] / "fixtures" / "fulltext" / "latexml-paper.html").read_bytes()
+    matcher = Matcher()
+    papers = [matcher.prepare(_source(p.stem)) for p in sorted(ABSTRACTS.glob("*.json"))]
+    papers.append(matcher.prepare(Source.from_document(extract_html(html, arxiv_id="0000.00000", version=1))))
+    units = [u.info for p in papers for u in p.units]
+    assert len(units) > 150
+    assert all(c.stems <= u.stem_set for u in units for c in u.clauses)
+    # and it changes no alignment: every claim of the sample reports against every unit of its papers
+    claims = [
+        prepare_claim(c.text, matcher.model.idf, matcher.model.idf_default, c.truncated)
+        for path in sorted((Path(__file__).resolve().parents[1] / "reports").glob("*.txt"))
+        for c in parse_report_file(path).claims
+    ]
+    assert len(claims) > 40
+    everything = frozenset(s for claim in claims for s in claim.weights)
+    turned_away = aligned = 0
+    for claim in claims:
+        for c, (total, named) in zip(claim.info.clauses, claim.clause_terms, strict=True):
+            for unit in units:
+                found = conflicts_module._align(c, unit, claim.weights, total, named)
+                # the same unit with every stem "somewhere" in it: the shortcut never fires
+                whole = conflicts_module._align(
+                    c, replace(unit, stem_set=unit.stem_set | everything), claim.weights, total, named
+                )
+                assert found is whole
+                turned_away += total > 0 and found is None
+                aligned += found is not None
+    assert aligned > 50 and turned_away > 1000
+
