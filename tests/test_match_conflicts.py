@@ -875,4 +875,3 @@ def test_the_align_shortcut_turns_away_only_units_no_clause_of_which_aligns() ->
                 turned_away += total > 0 and found is None
                 aligned += found is not None
     assert aligned > 50 and turned_away > 1000
-
