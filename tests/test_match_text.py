@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from claimcheck._match._analysis import _remembered_clause, analyse, clauses
+from claimcheck._match._analysis import _remembered_clause, analyse, clauses, content_stems
 from claimcheck._match._text import clean_for_match, sentence_spans, stem
 
 ABSTRACTS = Path(__file__).resolve().parents[1] / "fixtures" / "match" / "abstracts"
@@ -197,3 +197,19 @@ def test_a_clause_read_in_another_context_reads_as_when_read_afresh() -> None:
                 )
     # the cut-off tail reads no negation, the whole text does: the same clause, two readings
     assert fresh[1].clauses[-1].negations == () and fresh[2].clauses[-1].negations == ("not",)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MNLI, SQuAD and HellaSwag",
+        "a 5.4 point gain over XLM-R Large",
+        "Type 2 diabetes in a cohort of n = 51 (p < .05)",
+        "the \\textbf{BERT} model \\cite{devlin2019} of 2019",
+        "  Cross-lingual   transfer—zero-shot “as is”  ",
+        "",
+    ],
+)
+def test_content_stems_are_the_stems_analyse_reads(text: str) -> None:
+    # (a list's items are read by their stems alone, with this lighter function)
+    assert content_stems(text) == analyse(text).stems

@@ -36,7 +36,16 @@ from ._text import (
     stem,
 )
 
-__all__ = ["CHANGE_VERBS", "CONTRAST_JOIN", "Analysis", "Clause", "analyse", "clauses", "content_tokens"]
+__all__ = [
+    "CHANGE_VERBS",
+    "CONTRAST_JOIN",
+    "Analysis",
+    "Clause",
+    "analyse",
+    "clauses",
+    "content_stems",
+    "content_tokens",
+]
 
 _COMPARE_RE = re.compile(
     r"\b(?:over|than|against|versus|vs\.?|compared (?:to|with)|relative to|outperforms?)\s+$", re.I
@@ -72,6 +81,30 @@ class Analysis:
     clauses: tuple[Clause, ...] = ()
 
 
+def _stem_tokens(norm: str) -> tuple[list[tuple[str, int]], bool]:
+    """The content stems of a normalised text with their offsets, and whether it has a one-letter word (a
+    token of a clause but not of the text)."""
+    tokens: list[tuple[str, int]] = []
+    letters = False
+    for m in _WORD.finditer(norm):
+        w = m.group(0)
+        if w in STOPWORDS:
+            continue
+        if len(w) == 1 and not w.isdigit():
+            letters = True
+            continue
+        tokens.append((stem(w), m.start()))
+    return tokens, letters
+
+
+def content_stems(text: str) -> tuple[str, ...]:
+    """The ``stems`` `analyse` gives of ``text``, without the rest of its reading (clauses, numbers, names).
+
+    Example: ``content_stems("Intermediate-task training")`` is ``analyse("Intermediate-task training").stems``.
+    """
+    return tuple(t for t, _ in _stem_tokens(" ".join(clean_for_match(text).lower().split()))[0])
+
+
 def analyse(text: str, *, truncated: bool = False, remember: bool = False) -> Analysis:
     """Analyse one sentence or claim: normalised text, content stems, numbers, entities, and its clauses (each
     with its negations and directions).
@@ -82,16 +115,7 @@ def analyse(text: str, *, truncated: bool = False, remember: bool = False) -> An
     """
     clean = clean_for_match(text)
     norm = " ".join(clean.lower().split())
-    tokens: list[tuple[str, int]] = []
-    letters = False  # a one-letter word that is a token of a clause but not of the text
-    for m in _WORD.finditer(norm):
-        w = m.group(0)
-        if w in STOPWORDS:
-            continue
-        if len(w) == 1 and not w.isdigit():
-            letters = True
-            continue
-        tokens.append((stem(w), m.start()))
+    tokens, letters = _stem_tokens(norm)
     stems = tuple(t for t, _ in tokens)
     cased = " ".join(clean.split())  # ``norm`` with its case: the same offsets
     parts = clauses(norm, truncated=truncated, cased=cased, remember=remember)

@@ -26,7 +26,7 @@ from rapidfuzz import fuzz
 
 from .._document import Block, Document, Location
 from .._models import Paper
-from ._analysis import Analysis, analyse
+from ._analysis import Analysis, analyse, content_stems
 from ._conflicts import (
     ClaimInfo,
     Conflict,
@@ -579,7 +579,7 @@ def list_items(text: str, *, truncated: bool = False) -> list[tuple[str, tuple[s
                 if items is not None:
                     if truncated and k == len(pieces) - 1:
                         items = items[:-1]
-                    out = [(i, analyse(i).stems) for i in items]
+                    out = [(i, content_stems(i)) for i in items]
                     return [(i, st) for i, st in out if st]
     return []
 
