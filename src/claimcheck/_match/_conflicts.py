@@ -329,6 +329,7 @@ def _pairing(scores: list[list[int]], agree: list[list[bool]]) -> list[tuple[int
                 pairs.pop()
 
     search(0, 0, 0, 0, [])
+    del search  # (it refers to itself: a cycle that only the garbage collector would free)
     return chosen
 
 
