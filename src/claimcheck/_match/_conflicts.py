@@ -312,25 +312,45 @@ def _pairing(scores: list[list[int]], agree: list[list[bool]]) -> list[tuple[int
                 taken.add(k)
                 out.append((i, k))
         return out
-    best: tuple[int, int] = (-1, -1)
-    chosen: list[tuple[int, int]] = []
+    found: list[tuple[tuple[int, int], list[tuple[int, int]]]] = [((-1, -1), [])]
+    _search_pairing(scores, agree, m, 0, 0, 0, 0, [], found)
+    return found[0][1]
 
-    def search(i: int, used: int, total: int, agreeing: int, pairs: list[tuple[int, int]]) -> None:
-        nonlocal best, chosen
-        if i == n:
-            if (total, agreeing) > best:
-                best, chosen = (total, agreeing), list(pairs)
-            return
-        search(i + 1, used, total, agreeing, pairs)  # the claim word unpaired
-        for k in range(m):
-            if not used >> k & 1 and scores[i][k] >= DIRECTION_MATCH:
-                pairs.append((i, k))
-                search(i + 1, used | 1 << k, total + scores[i][k], agreeing + agree[i][k], pairs)
-                pairs.pop()
 
-    search(0, 0, 0, 0, [])
-    del search  # (it refers to itself: a cycle that only the garbage collector would free)
-    return chosen
+def _search_pairing(
+    scores: list[list[int]],
+    agree: list[list[bool]],
+    m: int,
+    i: int,
+    used: int,
+    total: int,
+    agreeing: int,
+    pairs: list[tuple[int, int]],
+    found: list[tuple[tuple[int, int], list[tuple[int, int]]]],
+) -> None:
+    """`_pairing`'s exhaustive search from claim word ``i`` on (``used``: the evidence words taken, a bit
+    each), keeping the best ``((total, agreeing), pairs)`` in ``found[0]``. (A module function, not a closure:
+    a closure calling itself is a reference cycle per call, left to the garbage collector.)"""
+    if i == len(scores):
+        if (total, agreeing) > found[0][0]:
+            found[0] = ((total, agreeing), list(pairs))
+        return
+    _search_pairing(scores, agree, m, i + 1, used, total, agreeing, pairs, found)  # the claim word unpaired
+    for k in range(m):
+        if not used >> k & 1 and scores[i][k] >= DIRECTION_MATCH:
+            pairs.append((i, k))
+            _search_pairing(
+                scores,
+                agree,
+                m,
+                i + 1,
+                used | 1 << k,
+                total + scores[i][k],
+                agreeing + agree[i][k],
+                pairs,
+                found,
+            )
+            pairs.pop()
 
 
 def _relative_conflict(c: Clause, u: Clause) -> str | None:
