@@ -312,45 +312,25 @@ def _pairing(scores: list[list[int]], agree: list[list[bool]]) -> list[tuple[int
                 taken.add(k)
                 out.append((i, k))
         return out
-    found: list[tuple[tuple[int, int], list[tuple[int, int]]]] = [((-1, -1), [])]
-    _search_pairing(scores, agree, m, 0, 0, 0, 0, [], found)
-    return found[0][1]
+    return _best_pairing(scores, agree, m)[1]
 
 
-def _search_pairing(
-    scores: list[list[int]],
-    agree: list[list[bool]],
-    m: int,
-    i: int,
-    used: int,
-    total: int,
-    agreeing: int,
-    pairs: list[tuple[int, int]],
-    found: list[tuple[tuple[int, int], list[tuple[int, int]]]],
-) -> None:
-    """`_pairing`'s exhaustive search from claim word ``i`` on (``used``: the evidence words taken, a bit
-    each), keeping the best ``((total, agreeing), pairs)`` in ``found[0]``. (A module function, not a closure:
-    a closure calling itself is a reference cycle per call, left to the garbage collector.)"""
+def _best_pairing(
+    scores: list[list[int]], agree: list[list[bool]], m: int, i: int = 0, used: int = 0
+) -> tuple[tuple[int, int], list[tuple[int, int]]]:
+    """`_pairing`'s exhaustive search: the best ``(total, agreeing)`` of pairing claim words ``i`` on with the
+    evidence words not in ``used`` (a bit each), and those pairs; of equal ones, the first in the order tried
+    (the claim word unpaired, then paired with each evidence word in turn)."""
     if i == len(scores):
-        if (total, agreeing) > found[0][0]:
-            found[0] = ((total, agreeing), list(pairs))
-        return
-    _search_pairing(scores, agree, m, i + 1, used, total, agreeing, pairs, found)  # the claim word unpaired
+        return (0, 0), []
+    best = _best_pairing(scores, agree, m, i + 1, used)  # the claim word unpaired
     for k in range(m):
         if not used >> k & 1 and scores[i][k] >= DIRECTION_MATCH:
-            pairs.append((i, k))
-            _search_pairing(
-                scores,
-                agree,
-                m,
-                i + 1,
-                used | 1 << k,
-                total + scores[i][k],
-                agreeing + agree[i][k],
-                pairs,
-                found,
-            )
-            pairs.pop()
+            (total, agreeing), pairs = _best_pairing(scores, agree, m, i + 1, used | 1 << k)
+            score = (total + scores[i][k], agreeing + agree[i][k])
+            if score > best[0]:
+                best = (score, [(i, k), *pairs])
+    return best
 
 
 def _relative_conflict(c: Clause, u: Clause) -> str | None:
