@@ -80,14 +80,14 @@ def claim_keys(report: Report) -> list[ClaimKey]:
 
     Example: ``[k.where for k in claim_keys(report)]``
     """
-    if isinstance(report, ReportResult):
-        return [
-            ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), c.recomputed.label)
-            for c in report.claims
-        ]
+    labels: Iterable[str] = (
+        [c.recomputed.label for c in report.claims]
+        if isinstance(report, ReportResult)
+        else [_EXPECTED] * len(report.claims)
+    )
     return [
-        ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), _EXPECTED)
-        for c in report.claims
+        ClaimKey(report.path, c.line, c.index, c.text, normalise_claim(c.text), label)
+        for c, label in zip(report.claims, labels, strict=True)
     ]
 
 
