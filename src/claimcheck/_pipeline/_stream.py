@@ -411,6 +411,14 @@ def verify_stream(
     audit = BatchAudit()
     own = session is None
     session = session or SourceSession()
+
+    def abandon() -> None:  # (each close is idempotent)
+        pool.close()
+        spool.close()
+        audit.close()
+        if own:
+            session.close()
+
     try:
         size = max(1, min(64, len(found) // (jobs * 4)))
         parsed = pool.map(_parse_chunk, batched(found, size))
@@ -436,11 +444,7 @@ def verify_stream(
             papers, lambda texts: pool.map(split_texts, batched(texts, 16))
         )
     except BaseException:
-        pool.close()
-        spool.close()
-        audit.close()
-        if own:
-            session.close()
+        abandon()
         raise
     if any(p.fulltext in ("html", "pdf") for p in papers.values()):
         task = replace(task, documents=session.documents.path)
@@ -451,10 +455,7 @@ def verify_stream(
         try:
             verifying = DaskPool(jobs, _setup, (task, None), scheduler=scheduler)
         except BaseException:
-            spool.close()
-            audit.close()
-            if own:
-                session.close()
+            abandon()
             raise
     else:
         # the workers (or, with one job, this process, with the verifier that checked the options) verify
